@@ -1,0 +1,64 @@
+# China's Quantum Push, Recomputed — every command a reader, reviewer or author needs.
+# Set-up is automatic: the first target that needs Python creates .venv and installs
+# the pinned requirements.txt (constrained by constraints.txt).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JB_STRICT := --warningiserror --nitpick --keep-going
+PORT ?= 8000
+
+.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): requirements.txt constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@# the shared package is imported from the repo itself, by notebooks' kernels and by Sphinx
+	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "evidence-repo.pth").write_text("$(CURDIR)\n")'
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the pinned stack (done automatically)
+
+book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
+	$(PY) -m evidence.datapackage validate
+	$(PY) -m evidence.execute --stale
+	$(BIN)/jupyter-book build . $(JB_STRICT)
+
+outputs: $(STAMP)  ## re-execute every notebook and rewrite its committed outputs
+	$(PY) -m evidence.datapackage validate
+	$(PY) -m evidence.execute --all
+
+validate: $(STAMP)  ## check the whole data package: one line per problem
+	$(PY) -m evidence.datapackage validate
+
+lock: $(STAMP)  ## after an intended data edit: validate, then record the new checksums
+	$(PY) -m evidence.datapackage lock
+
+browser:  ## make sure headless Chromium is installed (tests need it)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || { echo "could not install chromium: install the Debian package 'chromium' and re-run"; exit 1; }; \
+	  else echo "the browser tests need Chromium: install the Debian package 'chromium' (as root: apt-get install chromium)"; exit 1; fi; }
+
+test: $(STAMP) browser book  ## build, then run every test (data, references, nbval, site, browser)
+	$(PY) -m pytest
+
+serve: ## preview the built site on http://127.0.0.1:$(PORT)
+	@test -d _build/html || { echo "no site yet: run 'make book' first"; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:  ## remove the built site and caches (keeps .venv)
+	rm -rf _build .pytest_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

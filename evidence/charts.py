@@ -1,0 +1,87 @@
+"""The book's chart style and an offline-safe way to show Altair charts.
+
+Every chart is shown with ``figure(...)``: a title that states the finding (set on the
+chart), a one-sentence description for screen readers, a source line and a download of
+exactly the rows drawn. The output is plain HTML with the Vega-Lite spec as JSON; the
+site's own ``evidence-charts.js`` draws it with the vega bundle served from ``_static``
+(made at build time from the installed vl-convert package), so no page needs a CDN.
+Element ids derive from the chart's name, so re-executed outputs compare equal in nbval.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import urllib.parse
+
+import altair as alt
+import pandas as pd
+from IPython.display import HTML
+
+from evidence.references import short_cite
+
+# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+VERDICT_COLOURS = {"confirmed": "#009E73", "qualified": "#E69F00", "contradicted": "#D55E00",
+                   "unverified": "#7F7F7F"}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "range": {"category": PALETTE},
+            "title": {"anchor": "start", "fontSize": 15, "fontWeight": 600, "subtitleFontSize": 12,
+                      "subtitleColor": "#444", "limit": 0},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "view": {"stroke": None, "continuousHeight": 300},
+            "autosize": {"type": "fit-x", "contains": "padding"},
+        }
+    }
+
+
+alt.theme.register("evidence", enable=True)(_theme)
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"chart name {name!r} gives an empty id; use letters and digits")
+    return slug
+
+
+def source_line(keys) -> str:
+    """'Source: A (2022); B (2024).' from references.bib keys, in first-seen order."""
+    unique = list(dict.fromkeys(k for k in keys if k))
+    return "Source: " + "; ".join(short_cite(k) for k in unique) + "."
+
+
+def figure(chart: alt.TopLevelMixin, *, name: str, description: str, data: pd.DataFrame,
+           sources) -> HTML:
+    """Show ``chart`` as an accessible, offline figure with a download of ``data``.
+
+    ``data`` must be exactly the rows drawn; ``sources`` the bib keys they come from.
+    """
+    slug = _slug(name)
+    spec = chart.properties(width="container", description=description).to_dict()
+    spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+    csv_uri = "data:text/csv;charset=utf-8," + urllib.parse.quote(data.to_csv(index=False))
+    esc = html.escape
+    return HTML(
+        f'<figure class="evidence-figure" id="figure-{slug}">\n'
+        f'<div class="evidence-chart" id="chart-{slug}" role="img" aria-label="{esc(description)}"></div>\n'
+        f'<script type="application/json" class="evidence-spec" data-chart="chart-{slug}">{spec_json}</script>\n'
+        f'<figcaption><p class="evidence-description">{esc(description)}</p>\n'
+        f'<p class="evidence-source">{esc(source_line(sources))} '
+        f'<a class="evidence-download" download="{slug}.csv" href="{csv_uri}">Download the data drawn (CSV)</a>'
+        f'</p></figcaption>\n</figure>'
+    )
+
+
+def table(frame: pd.DataFrame, *, caption: str) -> HTML:
+    """A plain, deterministic HTML table (pandas' Styler adds random ids that break nbval)."""
+    body = frame.to_html(index=False, escape=True, na_rep="—", classes="evidence-table", border=0)
+    return HTML(f'<div class="evidence-table-wrap"><p class="evidence-table-caption">{html.escape(caption)}</p>'
+                f"{body}</div>")

@@ -1,0 +1,96 @@
+"""The claims ledger (data/claims.csv) and the checks that keep its verdicts honest.
+
+A chapter computes a verdict for each claim it checks and calls ``Ledger.check``; if the
+ledger records a different verdict the notebook raises, so the build and nbval fail and
+name the claim. ``Ledger.finish`` fails if a claim assigned to the chapter went unchecked.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import pandas as pd
+from IPython.display import HTML
+
+from evidence.datapackage import load
+
+VERDICTS = ("confirmed", "qualified", "contradicted", "unverified")
+SUPPORT = ("full", "partial", "none")
+
+
+class VerdictMismatch(AssertionError):
+    pass
+
+
+def verdict_from_support(support: Iterable[str]) -> str:
+    """Combine how each independent piece of evidence bears on a claim.
+
+    'full': the evidence states what the claim states; 'partial': it is consistent only
+    under some reading (a range that contains the figure, one tracker among several);
+    'none': it points the other way. No evidence at all leaves the claim unverified.
+    """
+    support = list(support)
+    unknown = set(support) - set(SUPPORT)
+    if unknown:
+        raise ValueError(f"support must be one of {SUPPORT}, got {sorted(unknown)}")
+    if not support:
+        return "unverified"
+    if all(s == "full" for s in support):
+        return "confirmed"
+    if all(s == "none" for s in support):
+        return "contradicted"
+    return "qualified"
+
+
+def within(value: float, target: float, tolerance: float) -> bool:
+    """True when value lies within ±tolerance (a fraction) of target."""
+    return abs(value - target) <= tolerance * target
+
+
+class Ledger:
+    """The rows of data/claims.csv that one chapter checks."""
+
+    def __init__(self, chapter: str):
+        self.chapter = chapter
+        claims = load("claims")
+        self.rows = claims[claims["chapter"] == chapter].set_index("id")
+        if self.rows.empty:
+            raise ValueError(f"data/claims.csv has no claims with chapter {chapter!r}")
+        self.computed: dict[str, str] = {}
+
+    def quote(self, claim_id: str) -> HTML:
+        """The claim as a block quote, its text escaped: markup in the ledger is shown, never run."""
+        row = self._row(claim_id)
+        return HTML(f'<blockquote class="evidence-claim" id="claim-{claim_id}"><p>{html.escape(row.quote)}</p>'
+                    f'<p class="evidence-claim-id">Claim {claim_id}</p></blockquote>')
+
+    def check(self, claim_id: str, computed: str) -> HTML:
+        """Assert the ledger's verdict equals the computed one; return a verdict badge."""
+        if computed not in VERDICTS:
+            raise ValueError(f"claim {claim_id}: {computed!r} is not a verdict ({', '.join(VERDICTS)})")
+        row = self._row(claim_id)
+        if row.verdict != computed:
+            raise VerdictMismatch(
+                f"claim {claim_id} ({self.chapter}): data/claims.csv says {row.verdict!r} but the computation "
+                f"gives {computed!r}. If the data changed on purpose, update the verdict and rationale in "
+                f"data/claims.csv (then make lock); otherwise fix the data.")
+        self.computed[claim_id] = computed
+        return badge(claim_id, computed, row.rationale)
+
+    def finish(self) -> pd.DataFrame:
+        """Fail if a claim of this chapter was not checked; return the chapter's verdict table."""
+        missing = sorted(set(self.rows.index) - set(self.computed))
+        if missing:
+            raise VerdictMismatch(f"{self.chapter}: claims {', '.join(missing)} are assigned to this chapter in "
+                                  f"data/claims.csv but were not checked here")
+        return self.rows.reset_index()[["id", "verdict", "quote"]]
+
+    def _row(self, claim_id: str):
+        if claim_id not in self.rows.index:
+            raise KeyError(f"claim {claim_id!r} is not in data/claims.csv with chapter {self.chapter!r}")
+        return self.rows.loc[claim_id]
+
+
+def badge(claim_id: str, verdict: str, rationale: str) -> HTML:
+    return HTML(f'<p class="evidence-verdict"><span class="evidence-badge evidence-{verdict}">{verdict}</span> '
+                f'<strong>Verdict on claim {claim_id}.</strong> {html.escape(rationale)}</p>')

@@ -1,0 +1,33 @@
+"""Currency conversion from the sourced rates table (data/fx_rates.csv)."""
+from __future__ import annotations
+
+import pandas as pd
+
+AMOUNT_COLUMNS = ("amount_low", "amount_high")
+
+
+def to_usd(frame: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
+    """Add usd_low/usd_high (millions of USD) and the rate used; USD rows pass through.
+
+    A row whose currency and year have no sourced rate gets empty USD columns and
+    ``rate_source`` = 'no sourced rate': it is never converted with a guessed rate.
+    """
+    keyed = rates.set_index(["currency", "year"])
+    out = frame.copy()
+    per_usd, rate_source = [], []
+    for currency, year in zip(out["currency"], out["price_year"]):
+        if currency == "USD":
+            per_usd.append(1.0)
+            rate_source.append("")
+        elif (currency, year) in keyed.index:
+            rate = keyed.loc[(currency, year)]
+            per_usd.append(rate["rate"] if rate["quotation"] == "units-per-usd" else 1 / rate["rate"])
+            rate_source.append(str(rate["source"]))
+        else:
+            per_usd.append(float("nan"))
+            rate_source.append("no sourced rate")
+    out["units_per_usd"] = per_usd
+    out["rate_source"] = rate_source
+    for column in AMOUNT_COLUMNS:
+        out[column.replace("amount", "usd")] = out[column] / out["units_per_usd"]
+    return out

@@ -1,0 +1,49 @@
+"""Read references.bib (bibtexparser 2.x) for short citations and key checks."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from evidence import BIB
+
+
+@lru_cache(maxsize=2)
+def entries(bib: Path = BIB) -> dict[str, dict[str, str]]:
+    """Every entry as {key: {field: plain value}}; raises ValueError if the file does not parse."""
+    import bibtexparser
+
+    library = bibtexparser.parse_file(str(bib))
+    if library.failed_blocks:
+        first = library.failed_blocks[0]
+        raise ValueError(f"{bib.name}: {len(library.failed_blocks)} block(s) do not parse; "
+                         f"first at line {first.start_line + 1}")
+    return {e.key: {f.key.lower(): plain(str(f.value)) for f in e.fields} for e in library.entries}
+
+
+def plain(value: str) -> str:
+    """BibTeX field text as a reader sees it: no braces, no escapes."""
+    value = re.sub(r"\\([&%$#_{}])", r"\1", value)
+    return re.sub(r"\s+", " ", value.replace("{", "").replace("}", "")).strip()
+
+
+def short_author(entry: dict[str, str]) -> str:
+    names = entry.get("author") or entry.get("organization") or entry.get("institution") or ""
+    people = [n.strip() for n in names.split(" and ") if n.strip()]
+    if not people:
+        return "Anonymous"
+    surname = lambda n: n.split(",")[0].strip()  # noqa: E731
+    if len(people) == 1:
+        return surname(people[0])
+    if len(people) == 2:
+        return f"{surname(people[0])} and {surname(people[1])}"
+    return f"{surname(people[0])} et al."
+
+
+def short_cite(key: str) -> str:
+    """'McKinsey & Company (2022)' for a key; KeyError naming the key if it is missing."""
+    try:
+        entry = entries()[key]
+    except KeyError:
+        raise KeyError(f"{key!r} is not in references.bib: add the entry or correct the key") from None
+    return f"{short_author(entry)} ({entry.get('year', 'n.d.')})"

@@ -1,0 +1,119 @@
+"""Sphinx extension: offline chart JavaScript and never-stale cross-page glue.
+
+- Serves the book's chart loader and a vega/vega-lite/vega-embed bundle from the site's
+  own ``_static`` folder. The bundle is generated from the installed ``vl-convert-python``
+  package (nothing third-party is committed) and cached per version under ``_build``.
+- Re-reads every page that pastes glue from another page whenever any page changed:
+  Sphinx would otherwise keep the old pasted value after the notebook's numbers changed.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
+from evidence import DATA, ROOT
+
+STATIC = ROOT / "evidence" / "static"
+CROSS_PAGE_GLUE = re.compile(r"\{glue(?::[a-z]+)?\}`[^`]*::")
+
+
+def _bundle_dir(outdir: Path) -> Path:
+    import vl_convert
+
+    version = getattr(vl_convert, "__version__", "unknown")
+    cache = outdir.parent / ".evidence-static" / version
+    bundle = cache / "vega-bundle.js"
+    if not bundle.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = bundle.with_suffix(".tmp")
+        tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+        tmp.replace(bundle)
+    return cache
+
+
+def _add_static(app) -> None:
+    if app.builder.format != "html":
+        return
+    app.config.html_static_path.extend([str(STATIC), str(_bundle_dir(Path(app.outdir)))])
+    app.add_js_file("evidence-charts.js")
+    app.add_css_file("evidence.css")
+
+
+def _pages_with_cross_page_glue(app, env, added, changed, removed):
+    if not (added or changed or removed):
+        return []
+    outdated = []
+    for docname in env.found_docs:
+        path = Path(env.doc2path(docname))
+        if path.suffix == ".md" and CROSS_PAGE_GLUE.search(path.read_text(encoding="utf-8")):
+            outdated.append(docname)
+    return outdated
+
+
+class DataPackageDirective(SphinxDirective):
+    """Document every resource of data/datapackage.json: fields, units, sources, users, download."""
+
+    def run(self):
+        descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+        self.env.note_dependency(str(DATA / "datapackage.json"))
+        users = _chapters_reading_each_file()
+        lines = [f"Data package version **{descriptor['version']}**, licence "
+                 f"{', '.join(lic['title'] for lic in descriptor.get('licenses', []))}.", ""]
+        for res in descriptor["resources"]:
+            lines += _resource_markdown(res, users.get(f"data/{res['path']}", []))
+        lines += ["```{footbibliography}", "```"]
+        container = nodes.container()
+        self.state.nested_parse(StringList(lines, source=self.env.docname), self.content_offset, container,
+                                match_titles=True)
+        return container.children
+
+
+def _chapters_reading_each_file() -> dict[str, list[str]]:
+    """Which chapter read which data file during its last execution (recorded by evidence.execute)."""
+    import nbformat
+
+    users: dict[str, list[str]] = {}
+    for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        inputs = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {}).get("inputs", {})
+        for path in inputs:
+            users.setdefault(path, []).append(f"notebooks/{ipynb.stem}")
+    return users
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _resource_markdown(res: dict, chapters: list[str]) -> list[str]:
+    import csv
+
+    rows = list(csv.DictReader((DATA / res["path"]).open(encoding="utf-8")))
+    keys = sorted({r[f] for r in rows for f in ("source",) if r.get(f)})
+    grades = {g: sum(r.get("grade") == g for r in rows) for g in "ABC"}
+    lines = [f"## {res['title']}", "", res.get("description", ""), "",
+             f"File {{download}}`{res['path']} <../data/{res['path']}>`, {len(rows)} rows, "
+             f"primary key `{', '.join(res['schema'].get('primaryKey', []))}`.", ""]
+    if any(grades.values()):
+        lines += ["Rows by grade: " + ", ".join(f"{g} {n}" for g, n in grades.items()) + ".", ""]
+    if chapters:
+        lines += ["Used by: " + ", ".join(f"{{doc}}`/{c}`" for c in chapters) + ".", ""]
+    if keys:
+        lines += ["Sources: " + ", ".join(f"{{footcite:t}}`{k}`" for k in keys) + ".", ""]
+    lines += ["| Field | Type | Unit | Description | Constraints |", "|---|---|---|---|---|"]
+    for field in res["schema"]["fields"]:
+        constraints = "; ".join(f"{k}: {v}" for k, v in field.get("constraints", {}).items())
+        lines.append(f"| `{field['name']}` | {field['type']} | {_cell(field.get('unit', ''))} | "
+                     f"{_cell(field.get('description', ''))} | {_cell(constraints)} |")
+    return lines + [""]
+
+
+def setup(app):
+    app.add_directive("datapackage", DataPackageDirective)
+    app.connect("builder-inited", _add_static)
+    app.connect("env-get-outdated", _pages_with_cross_page_glue)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
