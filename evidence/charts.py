@@ -16,12 +16,13 @@ import urllib.parse
 
 import altair as alt
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, display
 
 from evidence.references import short_cite
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Yellow comes last: on white it is the hardest to see.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
 VERDICT_COLOURS = {"confirmed": "#009E73", "qualified": "#E69F00", "contradicted": "#D55E00",
                    "unverified": "#7F7F7F"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -34,7 +35,8 @@ def _theme() -> alt.theme.ThemeConfig:
             "range": {"category": PALETTE},
             "title": {"anchor": "start", "fontSize": 15, "fontWeight": 600, "subtitleFontSize": 12,
                       "subtitleColor": "#444", "limit": 0},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#e6e6e6"},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#e6e6e6",
+                     "labelLimit": 260},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
             "view": {"stroke": None, "continuousHeight": 300},
             "autosize": {"type": "fit-x", "contains": "padding"},
@@ -58,19 +60,36 @@ def source_line(keys) -> str:
     return "Source: " + "; ".join(short_cite(k) for k in unique) + "."
 
 
-def figure(chart: alt.TopLevelMixin, *, name: str, description: str, data: pd.DataFrame,
-           sources) -> HTML:
-    """Show ``chart`` as an accessible, offline figure with a download of ``data``.
+def _title_html(title) -> str:
+    """The chart's title as HTML above the chart, where it wraps on narrow screens."""
+    if title is None:
+        raise ValueError("every chart needs a title that states its finding: chart.properties(title=...)")
+    if isinstance(title, (str, list)):
+        title = {"text": title}
+    lines = lambda t: " ".join(t) if isinstance(t, list) else t  # noqa: E731
+    out = f'<p class="evidence-chart-title">{html.escape(lines(title["text"]))}</p>'
+    if title.get("subtitle"):
+        out += f'<p class="evidence-chart-subtitle">{html.escape(lines(title["subtitle"]))}</p>'
+    return out
+
+
+def figure(chart: alt.TopLevelMixin, *, name: str, description: str, data: pd.DataFrame, sources) -> None:
+    """Display ``chart`` as an accessible, offline figure with a download of ``data``.
 
     ``data`` must be exactly the rows drawn; ``sources`` the bib keys they come from.
     """
+    display(_figure_html(chart, name=name, description=description, data=data, sources=sources))
+
+
+def _figure_html(chart, *, name, description, data, sources) -> HTML:
     slug = _slug(name)
     spec = chart.properties(width="container", description=description).to_dict()
+    title = _title_html(spec.pop("title", None))
     spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
     csv_uri = "data:text/csv;charset=utf-8," + urllib.parse.quote(data.to_csv(index=False))
     esc = html.escape
     return HTML(
-        f'<figure class="evidence-figure" id="figure-{slug}">\n'
+        f'<figure class="evidence-figure" id="figure-{slug}">\n{title}\n'
         f'<div class="evidence-chart" id="chart-{slug}" role="img" aria-label="{esc(description)}"></div>\n'
         f'<script type="application/json" class="evidence-spec" data-chart="chart-{slug}">{spec_json}</script>\n'
         f'<figcaption><p class="evidence-description">{esc(description)}</p>\n'

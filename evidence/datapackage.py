@@ -27,6 +27,9 @@ from evidence import BIB, DATA, ROOT
 
 BIBKEY_FIELDS = {"source": "one", "evidence": "list"}  # fields that hold references.bib keys
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+# A date known to the year, month or day (YYYY, YYYY-MM, YYYY-MM-DD). Fields of type string
+# with exactly this pattern are also checked against the calendar.
+PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,12 @@ class DataError(Exception):
 
 
 def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    """How a file is named in messages: relative to the repository, e.g. data/funding.csv."""
+    path = path.resolve()
+    for base in (ROOT, path.parent.parent):
+        if path.is_relative_to(base):
+            return str(path.relative_to(base))
+    return str(path)
 
 
 def sha256(path: Path) -> str:
@@ -165,6 +170,25 @@ def _check_bib_keys(path: Path, rows: list[dict], keys: frozenset[str]) -> list[
     return problems
 
 
+def _check_partial_dates(path: Path, rows: list[dict], fields: list[dict]) -> list[Problem]:
+    import datetime
+
+    problems = []
+    dated = [f["name"] for f in fields if f.get("constraints", {}).get("pattern") == PARTIAL_DATE]
+    for n, row in enumerate(rows, start=1):
+        for name in dated:
+            value = (row.get(name) or "").strip()
+            if not re.match(PARTIAL_DATE, value):
+                continue  # empty, or reported by the pattern constraint
+            parts = [int(x) for x in value.split("-")] + [1] * (3 - value.count("-") - 1)
+            try:
+                datetime.date(*parts)
+            except ValueError:
+                problems.append(Problem(_rel(path), f"{value!r} is not a calendar date",
+                                        "Write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.", n, name))
+    return problems
+
+
 def _check_ledger(path: Path, rows: list[dict]) -> list[Problem]:
     problems = []
     for n, row in enumerate(rows, start=1):
@@ -192,6 +216,7 @@ def check_package(data_dir: Path = DATA, *, check_hashes: bool = True, bib: Path
         readable.append(res)
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
         problems += _check_bib_keys(path, rows, keys)
+        problems += _check_partial_dates(path, rows, res["schema"]["fields"])
         if res["name"] == "claims":
             problems += _check_ledger(path, rows)
         if check_hashes:
@@ -223,11 +248,13 @@ def _frictionless_problems(data_dir: Path, descriptor: dict, resources: list[dic
         res["schema"]["foreignKeys"] = [fk for fk in fks if fk["reference"].get("resource", "") in names | {""}]
     package = frictionless.Package(plain, basepath=str(data_dir))
     report = package.validate()
+    types = {(r["path"], f["name"]): f["type"] for r in resources for f in r["schema"]["fields"]}
     problems = []
     for task in report.tasks:
-        path = _rel(data_dir / task.place) if task.place else "data/datapackage.json"
+        path = _rel(data_dir / task.place) if task.place else _rel(data_dir / "datapackage.json")
         for err in task.errors:
-            problems.append(_translate(path, err))
+            field = getattr(err, "field_name", None)
+            problems.append(_translate(path, err, types.get((task.place, field), "value")))
     if not report.tasks:
         problems += [Problem("data/datapackage.json", f"{e.type}: {e.message}", "Fix the descriptor.")
                      for e in report.errors]
@@ -248,13 +275,12 @@ _FIXES = {
 }
 
 
-def _translate(path: str, err) -> Problem:
+def _translate(path: str, err, field_type: str) -> Problem:
     row = getattr(err, "row_number", None)
     cell = getattr(err, "cell", None)
     field = getattr(err, "field_name", None) or None
     what = err.note if getattr(err, "note", None) else err.message
     if err.type == "type-error":
-        field_type = getattr(err, "field_type", "")
         what = f"{cell!r} is not a valid {field_type}"
     elif err.type == "constraint-error":
         what = f"{cell!r} breaks a constraint: {err.note}"

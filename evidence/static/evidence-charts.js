@@ -16,6 +16,9 @@
     if (!bundlePromise) {
       bundlePromise = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
+        // A module keeps the bundle's top-level names out of the page's globals
+        // (Sphinx already defines `_`); the bundle sets window.vegaEmbed itself.
+        script.type = "module";
         script.src = bundleUrl();
         script.onload = resolve;
         script.onerror = function () { reject(new Error("could not load " + script.src)); };

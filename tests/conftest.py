@@ -1,0 +1,56 @@
+"""Shared fixtures. Anything synthetic lives under tests/ and never reaches the book."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+SEEDS = ROOT.parent / "shared" / "seeds"
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    if not (SITE / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make book` (make test does it first)")
+    return SITE
+
+
+def seed(name: str) -> str:
+    path = SEEDS / name
+    if not path.exists():
+        pytest.fail(f"source text {path} is missing: the repository expects ../shared/seeds beside it")
+    return path.read_text(encoding="utf-8")
+
+
+def copy_repo(dest: Path) -> Path:
+    """A throwaway copy of the tracked files plus the executed notebooks, for tests that edit things."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           capture_output=True, check=True).stdout.decode().split("\0")
+    for rel in filter(None, files):
+        src = ROOT / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
+
+
+def run_in(copy: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """Run a command of the venv inside a repo copy, importing `evidence` from the copy."""
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    command = [str(VENV_BIN / args[0]), *args[1:]]
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def repo_copy(tmp_path) -> Path:
+    return copy_repo(tmp_path / "repo")

@@ -1,0 +1,99 @@
+"""Every page in headless Chromium, offline: every chart draws, and no request leaves the machine.
+
+The site is served on 127.0.0.1; the browser resolves every other host to nothing and every
+request is also intercepted, so a request to another host is both blocked and recorded.
+Needs Debian's `chromium` (make test installs it when it can).
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-quic",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+# Console noise of the installed theme, on every page of any Jupyter Book 1.x site; anything else fails.
+THEME_NOISE = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
+ALL_DRAWN = """() => [...document.querySelectorAll('.evidence-chart')]
+                    .every(el => el.dataset.drawn === 'yes' || el.dataset.drawn === 'error')"""
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: install the Debian package 'chromium' (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def page_paths(site) -> list[str]:
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def visit(browser, url: str) -> dict:
+    """Open url; return charts found, charts drawn with marks, outside requests and console errors."""
+    context = browser.new_context()
+    page = context.new_page()
+    outside, errors = [], []
+
+    def route(r):
+        host = urlsplit(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    def record(text: str) -> None:
+        if not any(noise in text for noise in THEME_NOISE):
+            errors.append(text)
+
+    page.on("console", lambda m: record(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: record(str(e)))
+    page.goto(url, wait_until="load")
+    charts = page.locator(".evidence-chart").count()
+    if charts:
+        page.wait_for_function(ALL_DRAWN, timeout=15000)
+    drawn = page.locator(".evidence-chart svg.marks").count()
+    context.close()
+    return {"charts": charts, "drawn": drawn, "outside": outside, "errors": errors}
+
+
+def test_every_page_offline(site, server, browser):
+    failures, charts_seen = [], 0
+    for path in page_paths(site):
+        result = visit(browser, f"{server}/{path}")
+        charts_seen += result["charts"]
+        if result["drawn"] != result["charts"]:
+            failures.append(f"{path}: {result['drawn']} of {result['charts']} charts drew")
+        if result["outside"]:
+            failures.append(f"{path}: requests to other hosts: {result['outside'][:5]}")
+        if result["errors"]:
+            failures.append(f"{path}: console errors: {result['errors'][:3]}")
+    assert charts_seen > 0, "no chart found on any page: the check would prove nothing"
+    assert not failures, "\n".join(failures)

@@ -1,0 +1,76 @@
+"""Strict builds: each kind of defect fails with a message naming the file; data edits are never stale.
+
+Each test works on a throwaway copy of the repository (conftest.copy_repo) and runs the same
+commands `make book` runs.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import run_in
+
+STRICT = ("jupyter-book", "build", ".", "--warningiserror", "--nitpick", "--keep-going")
+
+
+def append(path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_cell_that_raises_fails_and_names_the_notebook(repo_copy):
+    append(repo_copy / "notebooks" / "spending.md",
+           "\n```{code-cell} ipython3\n:tags: [hide-input]\n\n1 / 0\n```\n")
+    result = run_in(repo_copy, "python", "-m", "evidence.execute", "--stale")
+    assert result.returncode == 1
+    assert "notebooks/spending.md: a cell raised an error" in result.stderr
+    assert "ZeroDivisionError" in result.stderr
+
+
+DEFECTS = {
+    "missing bib key": ("{footcite:p}`nosuchkey2099`\n\n```{footbibliography}\n```\n", "nosuchkey2099"),
+    "broken cross-reference": ("See {doc}`no-such-page`.\n", "no-such-page"),
+    "missing glue key": ("Pasted: {glue:text}`../notebooks/spending.ipynb::no_such_key:.1f`.\n", "no_such_key"),
+}
+
+
+@pytest.mark.parametrize("defect", DEFECTS, ids=list(DEFECTS))
+def test_defect_fails_the_strict_build_naming_the_file(repo_copy, defect):
+    text, token = DEFECTS[defect]
+    append(repo_copy / "book" / "methods.md", "\n" + text)
+    result = run_in(repo_copy, *STRICT)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, f"{defect}: the build succeeded"
+    warnings = [line for line in output.splitlines() if token in line and "book/methods.md" in line]
+    assert warnings, f"{defect}: no message names book/methods.md and {token}:\n{output[-3000:]}"
+
+
+def test_hidden_folders_and_notebook_sources_are_not_pages(repo_copy):
+    for hidden in (".github/ISSUE_TEMPLATE/x.md", ".venv/lib/site-packages/pkg/page.md", ".hidden/page.ipynb"):
+        (repo_copy / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (repo_copy / hidden).write_text("# not a page\n" if hidden.endswith(".md") else "{}", encoding="utf-8")
+    result = run_in(repo_copy, *STRICT)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    site = repo_copy / "_build" / "html"
+    assert not list(site.rglob("page.html")) and not (site / ".github").exists()
+    assert (site / "notebooks" / "spending.html").exists()
+
+
+def test_data_edit_is_published_after_lock_without_clearing_caches(repo_copy):
+    """Edit a CSV, lock, build: the new numbers appear in the chapter and in the prose that pastes them."""
+    assert run_in(repo_copy, *STRICT).returncode == 0
+    funding = repo_copy / "data" / "funding.csv"
+    text = funding.read_text(encoding="utf-8")
+    us_row = re.search(r"^mck2022-us,.*$", text, flags=re.M).group(0)
+    funding.write_text(text.replace(us_row, us_row.replace(",1900,1900,", ",3825,3825,")), encoding="utf-8")
+
+    unlocked = run_in(repo_copy, "python", "-m", "evidence.datapackage", "validate")
+    assert unlocked.returncode == 1 and "data/funding.csv: edited since it was last locked" in unlocked.stderr
+
+    run_in(repo_copy, "python", "-m", "evidence.datapackage", "lock", check=True)
+    executed = run_in(repo_copy, "python", "-m", "evidence.execute", "--stale", check=True)
+    assert "stale: notebooks/spending.md (input data/funding.csv changed)" in executed.stdout
+    assert run_in(repo_copy, *STRICT).returncode == 0
+    intro = (repo_copy / "_build" / "html" / "book" / "intro.html").read_text(encoding="utf-8")
+    assert '<span class="pasted-text">4.0</span>' in intro, "the introduction still shows the old ratio"
+    assert '<span class="pasted-text">8.1</span>' not in intro

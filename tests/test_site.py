@@ -1,0 +1,66 @@
+"""The built site: no broken internal link or anchor, and nothing loaded from another host."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links, self.loads = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("name"):
+            self.ids.add(attrs["name"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        for attr in ("src", "data-src"):
+            if attrs.get(attr):
+                self.loads.append((tag, attrs[attr]))
+        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("canonical",):
+            self.loads.append((tag, attrs["href"]))
+
+
+def parse(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_no_broken_internal_links(site):
+    parsed = {p: parse(p) for p in pages(site)}
+    broken = []
+    for page, links in parsed.items():
+        for href in links.links:
+            url = urlsplit(href)
+            if url.scheme or href.startswith(("mailto:", "//")):
+                continue
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {href} (no such file)")
+            elif url.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else parse(target).ids
+                if url.fragment not in ids:
+                    broken.append(f"{page.relative_to(site)} -> {href} (no such anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken[:50])
+
+
+def test_nothing_is_loaded_from_another_host(site):
+    remote = []
+    for page in pages(site):
+        for tag, url in parse(page).loads:
+            if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
+                remote.append(f"{page.relative_to(site)}: <{tag}> {url}")
+    assert not remote, "pages load resources from other hosts:\n" + "\n".join(remote[:50])
