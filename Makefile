@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
 
-.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup
+.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -54,6 +54,13 @@ browser:  ## make sure headless Chromium is installed (tests need it)
 
 test: $(STAMP) browser book  ## build, then run every test (data, references, nbval, site, browser)
 	$(PY) -m pytest
+
+chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication
+	@test -n "$(NAME)" || { echo "usage: make chapter NAME=short_name TOPIC=topic"; exit 2; }
+	$(PY) -m evidence.scaffold "$(NAME)" "$(or $(TOPIC),policy)"
+
+linkcheck: $(STAMP)  ## check every external URL of the built site and references.bib (needs network)
+	$(BIN)/jupyter-book build . --builder linkcheck
 
 serve: ## preview the built site on http://127.0.0.1:$(PORT)
 	@test -d _build/html || { echo "no site yet: run 'make book' first"; exit 1; }

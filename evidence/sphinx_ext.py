@@ -41,6 +41,7 @@ def _add_static(app) -> None:
         return
     app.config.html_static_path.extend([str(STATIC), str(_bundle_dir(Path(app.outdir)))])
     app.add_js_file("evidence-charts.js")
+    app.add_js_file("evidence-tables.js")
     app.add_css_file("evidence.css")
 
 
@@ -65,7 +66,8 @@ class DataPackageDirective(SphinxDirective):
         lines = [f"Data package version **{descriptor['version']}**, licence "
                  f"{', '.join(lic['title'] for lic in descriptor.get('licenses', []))}.", ""]
         for res in descriptor["resources"]:
-            lines += _resource_markdown(res, users.get(f"data/{res['path']}", []))
+            chapters = [c for c in users.get(f"data/{res['path']}", []) if c in self.env.found_docs]
+            lines += _resource_markdown(res, chapters)
         lines += ["```{footbibliography}", "```"]
         container = nodes.container()
         self.state.nested_parse(StringList(lines, source=self.env.docname), self.content_offset, container,
