@@ -31,12 +31,12 @@ setup: $(STAMP)  ## create .venv and install the pinned stack (done automaticall
 
 book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
 	$(PY) -m evidence.datapackage validate
-	$(PY) -m evidence.execute --stale
+	$(PY) -m evidence.build.execute --stale
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 
 outputs: $(STAMP)  ## re-execute every notebook and rewrite its committed outputs
 	$(PY) -m evidence.datapackage validate
-	$(PY) -m evidence.execute --all
+	$(PY) -m evidence.build.execute --all
 
 validate: $(STAMP)  ## check the whole data package: one line per problem
 	$(PY) -m evidence.datapackage validate
@@ -55,9 +55,12 @@ browser:  ## make sure headless Chromium is installed (tests need it)
 test: $(STAMP) browser book  ## build, then run every test (data, references, nbval, site, browser)
 	$(PY) -m pytest
 
+bench: $(STAMP) browser  ## time clean and incremental builds against their floor; writes benchmarks/latest.json
+	$(PY) -m evidence.build.bench
+
 chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=short_name TOPIC=topic"; exit 2; }
-	$(PY) -m evidence.scaffold "$(NAME)" "$(or $(TOPIC),policy)"
+	$(PY) -m evidence.build.scaffold "$(NAME)" "$(or $(TOPIC),policy)"
 
 linkcheck: $(STAMP)  ## check every external URL of the built site and references.bib (needs network)
 	$(BIN)/jupyter-book build . --builder linkcheck

@@ -56,10 +56,23 @@ def _pages_with_cross_page_glue(app, env, added, changed, removed):
     return outdated
 
 
-class DataPackageDirective(SphinxDirective):
-    """Document every resource of data/datapackage.json: fields, units, sources, users, download."""
+class MarkdownDirective(SphinxDirective):
+    """A directive whose content is MyST Markdown generated at build time."""
+
+    def markdown(self) -> list[str]:
+        raise NotImplementedError
 
     def run(self):
+        container = nodes.container()
+        self.state.nested_parse(StringList(self.markdown(), source=self.env.docname), self.content_offset,
+                                container, match_titles=True)
+        return container.children
+
+
+class DataPackageDirective(MarkdownDirective):
+    """Document every resource of data/datapackage.json: fields, units, sources, users, download."""
+
+    def markdown(self) -> list[str]:
         descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
         self.env.note_dependency(str(DATA / "datapackage.json"))
         users = _chapters_reading_each_file()
@@ -68,15 +81,11 @@ class DataPackageDirective(SphinxDirective):
         for res in descriptor["resources"]:
             chapters = [c for c in users.get(f"data/{res['path']}", []) if c in self.env.found_docs]
             lines += _resource_markdown(res, chapters)
-        lines += ["```{footbibliography}", "```"]
-        container = nodes.container()
-        self.state.nested_parse(StringList(lines, source=self.env.docname), self.content_offset, container,
-                                match_titles=True)
-        return container.children
+        return lines + ["```{footbibliography}", "```"]
 
 
 def _chapters_reading_each_file() -> dict[str, list[str]]:
-    """Which chapter read which data file during its last execution (recorded by evidence.execute)."""
+    """Which chapter read which data file during its last execution (recorded by evidence.build.execute)."""
     import nbformat
 
     users: dict[str, list[str]] = {}
@@ -114,8 +123,80 @@ def _resource_markdown(res: dict, chapters: list[str]) -> list[str]:
     return lines + [""]
 
 
+class CitationDirective(MarkdownDirective):
+    """How to cite: the book's version (CITATION.cff), the data version and the build date."""
+
+    def markdown(self) -> list[str]:
+        import datetime
+
+        import yaml
+
+        cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+        data_version = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["version"]
+        built = datetime.date.today().isoformat()
+        author = cff["authors"][0]["name"]
+        year = str(cff["date-released"])[:4]
+        self.env.note_dependency(str(ROOT / "CITATION.cff"))
+        return [f"{author} ({year}). *{cff['title']}*. Version {cff['version']}, data package version "
+                f"{data_version}, built {built}.", "",
+                "```bibtex",
+                "@book{chinasquantumpushrecomputed,",
+                f"  author  = {{{{{author}}}}},",
+                f"  title   = {{{cff['title']}}},",
+                f"  year    = {{{year}}},",
+                f"  edition = {{{cff['version']} (data {data_version}, built {built})}},",
+                "}", "```"]
+
+
+class ExecutionStatisticsDirective(MarkdownDirective):
+    """Each notebook's last execution time, whether its outputs are current, and the environment."""
+
+    def markdown(self) -> list[str]:
+        import platform
+        from importlib.metadata import version
+
+        import nbformat
+
+        from evidence.build.execute import all_notebooks, stale_reason, twin
+
+        lines = ["| Notebook | Last execution (s) | Status | Data read |", "|---|---|---|---|"]
+        for md in all_notebooks():
+            ipynb = twin(md)
+            self.env.note_dependency(str(md))
+            if not ipynb.exists():
+                lines.append(f"| `{md.stem}` | — | never executed | |")
+                continue
+            self.env.note_dependency(str(ipynb))
+            record = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {})
+            status = stale_reason(md) or "current"
+            inputs = ", ".join(f"`{p.removeprefix('data/')}`" for p in record.get("inputs", {}))
+            lines.append(f"| `{md.stem}` | {record.get('execution_seconds', '—')} | {status} | {inputs} |")
+        packages = ["jupyter-book", "sphinx", "myst-nb", "sphinxcontrib-bibtex", "pandas", "altair",
+                    "vl-convert-python", "frictionless", "nbval"]
+        lines += ["", f"Built with Python {platform.python_version()} on {platform.system()}:", "",
+                  "| Package | Version |", "|---|---|"]
+        lines += [f"| {name} | {version(name)} |" for name in packages]
+        return lines
+
+
+class BenchmarkResultsDirective(MarkdownDirective):
+    """The latest committed `make bench` results (benchmarks/latest.json)."""
+
+    def markdown(self) -> list[str]:
+        path = ROOT / "benchmarks" / "latest.json"
+        self.env.note_dependency(str(path))
+        if not path.exists():
+            return ["No benchmark has been committed yet: run `make bench` and commit `benchmarks/latest.json`."]
+        from evidence.build.bench import results_markdown
+
+        return results_markdown(json.loads(path.read_text(encoding="utf-8")))
+
+
 def setup(app):
     app.add_directive("datapackage", DataPackageDirective)
+    app.add_directive("citation", CitationDirective)
+    app.add_directive("execution-statistics", ExecutionStatisticsDirective)
+    app.add_directive("benchmark-results", BenchmarkResultsDirective)
     app.connect("builder-inited", _add_static)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

@@ -1,0 +1,282 @@
+"""`make bench`: time the build on this machine against its floor, and write the results.
+
+Measured, each several times (min / median / max):
+
+- clean build: ``_build`` removed, dependencies installed, committed outputs current: what a
+  reader's ``make book`` does on a fresh clone;
+- its floor: the same Sphinx build alone (Jupyter Book's execution is always off here) plus one
+  kernel start with ``import pandas, altair`` per notebook the clean build executed (none when
+  outputs are current);
+- clean build with every notebook re-executed in parallel (``make outputs`` then the build),
+  against the sequential floor: the build alone plus one kernel start and import per notebook;
+- rebuild with nothing changed; after editing one notebook; after editing one data file;
+- each notebook's execution time; per page, the bytes the browser requests (raw and gzip)
+  and the time until every chart has drawn in headless Chromium, offline;
+- ``make test`` wall time (once; skipped with ``--no-test``).
+
+Results are printed as a table and written to benchmarks/latest.json, which the book's
+"Build and performance" page shows. Files the benchmark edits are restored afterwards.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from evidence import ROOT
+
+BUILD = ROOT / "_build"
+RESULTS = ROOT / "benchmarks" / "latest.json"
+PY = sys.executable
+JB = [str(Path(PY).parent / "jupyter-book"), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"]
+
+
+def run(command: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return seconds, result.stdout
+
+
+def make_book() -> tuple[float, str]:
+    return run(["make", "-s", "book"])
+
+
+def stats(samples: list[float]) -> dict:
+    return {"min": round(min(samples), 2), "median": round(statistics.median(samples), 2),
+            "max": round(max(samples), 2), "samples": [round(s, 2) for s in samples]}
+
+
+def executed_count(output: str) -> int:
+    match = re.search(r"executing (\d+) notebook", output)
+    return int(match.group(1)) if match else 0
+
+
+def kernel_floor() -> float:
+    """One kernel start, `import pandas, altair`, and shutdown: the least a notebook can cost."""
+    from jupyter_client.manager import start_new_kernel
+
+    start = time.perf_counter()
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        kc.execute_interactive("import pandas, altair", timeout=120)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return time.perf_counter() - start
+
+
+@contextmanager
+def restored(*paths: Path):
+    """Put the given files back exactly as they were, whatever happens in between."""
+    saved = {p: p.read_bytes() for p in paths}
+    try:
+        yield
+    finally:
+        for path, content in saved.items():
+            path.write_bytes(content)
+
+
+def notebooks() -> list[Path]:
+    from evidence.build.execute import all_notebooks
+
+    return all_notebooks()
+
+
+def measure_builds(runs: int) -> dict:
+    from evidence.build.execute import twin
+
+    out: dict = {}
+    clean, floor, executed = [], [], []
+    for _ in range(runs):
+        shutil.rmtree(BUILD, ignore_errors=True)
+        seconds, log = make_book()
+        clean.append(seconds)
+        executed.append(executed_count(log))
+        shutil.rmtree(BUILD, ignore_errors=True)
+        sphinx, _ = run(JB)
+        floor.append(sphinx + sum(kernel_floor() for _ in range(executed[-1])))
+    out["clean_build"] = stats(clean)
+    out["clean_build_floor"] = stats(floor)
+    out["clean_build_notebooks_executed"] = max(executed)
+
+    mds = notebooks()
+    twins = [twin(md) for md in mds]
+    parallel, sequential_floor, sequential = [], [], []
+    with restored(*twins):
+        for _ in range(runs):
+            shutil.rmtree(BUILD, ignore_errors=True)
+            outputs, _ = run([PY, "-m", "evidence.build.execute", "--all"])
+            sphinx, _ = run(JB)
+            parallel.append(outputs + sphinx)
+            sequential_floor.append(sphinx + sum(kernel_floor() for _ in mds))
+        seconds, _ = run([PY, "-m", "evidence.build.execute", "--all", "--workers", "1"])
+        sequential.append(seconds + sphinx)
+        out["notebook_seconds"] = {md.stem: _execution_seconds(twin(md)) for md in mds}
+    out["full_reexecution_parallel"] = stats(parallel)
+    out["full_reexecution_sequential_floor"] = stats(sequential_floor)
+    out["full_reexecution_sequential"] = stats(sequential)
+    out["notebooks"] = len(mds)
+
+    make_book()
+    out["rebuild_nothing_changed"] = stats([make_book()[0] for _ in range(runs)])
+    out.update(_rebuild_after_edits(runs, mds))
+    return out
+
+
+def _execution_seconds(ipynb: Path) -> float:
+    import nbformat
+
+    return nbformat.read(ipynb, as_version=4).metadata.get("evidence", {}).get("execution_seconds", 0.0)
+
+
+def _rebuild_after_edits(runs: int, mds: list[Path]) -> dict:
+    from evidence.build.execute import twin
+
+    target = next((md for md in mds if md.stem == "scorecard"), mds[0])
+    notebook_edit, notebook_executed = [], []
+    with restored(target, twin(target)):
+        for n in range(runs):
+            target.write_text(target.read_text(encoding="utf-8") + f"\n<!-- bench edit {n} -->\n", encoding="utf-8")
+            seconds, log = make_book()
+            notebook_edit.append(seconds)
+            notebook_executed.append(executed_count(log))
+    data_file = ROOT / "data" / "fx_rates.csv"
+    descriptor = ROOT / "data" / "datapackage.json"
+    data_edit, data_executed = [], []
+    with restored(data_file, descriptor, *(twin(md) for md in mds)):
+        for n in range(runs):
+            data_file.write_text(data_file.read_text(encoding="utf-8").replace(
+                "(as read)", f"(as read{' ' * (n + 1)})", 1), encoding="utf-8")
+            run([PY, "-m", "evidence.datapackage", "lock"])
+            seconds, log = make_book()
+            data_edit.append(seconds)
+            data_executed.append(executed_count(log))
+    make_book()  # back to the committed state
+    return {"rebuild_one_notebook_edited": stats(notebook_edit), "edited_notebook": target.stem,
+            "notebooks_executed_after_notebook_edit": max(notebook_executed),
+            "rebuild_one_data_file_edited": stats(data_edit), "edited_data_file": "data/fx_rates.csv",
+            "notebooks_executed_after_data_edit": max(data_executed)}
+
+
+def measure_pages(site: Path) -> list[dict]:
+    """Bytes requested and time until all charts drew, per page, each in a fresh browser context."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "_static" not in p.parts)
+    results = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+        for path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            bodies: list[bytes] = []
+            page.on("requestfinished", lambda r: bodies.append(_body(r)))
+            page.goto(f"{base}/{path}", wait_until="load")
+            charts = page.locator(".evidence-chart").count()
+            drawn_ms = None
+            if charts:
+                page.wait_for_function("""() => [...document.querySelectorAll('.evidence-chart')]
+                                          .every(e => e.dataset.drawn === 'yes')""", timeout=30000)
+                drawn_ms = round(page.evaluate("performance.now()"))
+            page.wait_for_load_state("networkidle")
+            results.append({"page": path, "requests": len(bodies), "bytes": sum(map(len, bodies)),
+                            "gzip_bytes": sum(len(gzip.compress(b, 6)) for b in bodies),
+                            "charts": charts, "all_charts_drawn_ms": drawn_ms})
+            context.close()
+        browser.close()
+    httpd.shutdown()
+    return results
+
+
+def _body(request) -> bytes:
+    response = request.response()
+    try:
+        return response.body() if response else b""
+    except Exception:  # redirects and aborted requests have no body
+        return b""
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    memory = ""
+    if Path("/proc/meminfo").exists():
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory": memory, "python": platform.python_version(),
+            "system": f"{platform.system()} {platform.release()}"}
+
+
+def results_markdown(results: dict) -> list[str]:
+    m = results["machine"]
+    rows = [("Clean build (outputs current)", "clean_build"), ("  its floor", "clean_build_floor"),
+            ("Full re-execution, parallel, + build", "full_reexecution_parallel"),
+            ("  sequential floor", "full_reexecution_sequential_floor"),
+            ("  sequential execution, + build", "full_reexecution_sequential"),
+            ("Rebuild, nothing changed", "rebuild_nothing_changed"),
+            ("Rebuild, one notebook edited", "rebuild_one_notebook_edited"),
+            ("Rebuild, one data file edited", "rebuild_one_data_file_edited")]
+    b = results["builds"]
+    lines = [f"Measured on {results['date']}: {m['cores']} cores ({m['cpu']}), {m['memory']}, Python "
+             f"{m['python']}, {m['system']}; {results['runs']} runs each.", "",
+             "| Measure | min (s) | median (s) | max (s) |", "|---|---|---|---|"]
+    lines += [f"| {label} | {b[k]['min']} | {b[k]['median']} | {b[k]['max']} |" for label, k in rows if k in b]
+    lines += ["", f"Notebooks executed: {b['clean_build_notebooks_executed']} in a clean build with current "
+              f"outputs; {b['notebooks_executed_after_notebook_edit']} after editing `{b['edited_notebook']}`; "
+              f"{b['notebooks_executed_after_data_edit']} after editing `{b['edited_data_file']}`.", "",
+              "| Notebook | Execution (s) |", "|---|---|"]
+    lines += [f"| `{name}` | {seconds} |" for name, seconds in b["notebook_seconds"].items()]
+    lines += ["", "| Page | Requests | Bytes | Gzip bytes | Charts | All charts drawn (ms) |", "|---|---|---|---|---|---|"]
+    lines += [f"| `{p['page']}` | {p['requests']} | {p['bytes']:,} | {p['gzip_bytes']:,} | {p['charts']} | "
+              f"{p['all_charts_drawn_ms'] if p['all_charts_drawn_ms'] is not None else '—'} |" for p in results["pages"]]
+    if results.get("make_test_seconds"):
+        lines += ["", f"`make test` wall time: {results['make_test_seconds']} s."]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the build against its floor.")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-test", action="store_true", help="skip timing `make test`")
+    args = parser.parse_args(argv)
+    results = {"date": date.today().isoformat(), "machine": machine(), "runs": args.runs,
+               "builds": measure_builds(args.runs)}
+    results["pages"] = measure_pages(BUILD / "html")
+    if not args.no_test:
+        results["make_test_seconds"] = round(run(["make", "-s", "test"])[0], 1)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(results_markdown(results)))
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}; commit it so the book shows these numbers")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Execute the book's notebooks and keep their committed outputs current.
+
+Each MyST notebook ``notebooks/NAME.md`` is the source; ``notebooks/NAME.ipynb`` is its
+executed twin, committed, built into the site and compared by nbval in ``make test``.
+
+A twin is *stale* when its notebook text, the shared ``evidence`` package, or any data
+file the notebook read during its last run has changed. The data files are known because
+``evidence.load`` writes each path it reads to the file named by ``EVIDENCE_TRACE``. This
+is what jupyter-cache cannot do: it keys a notebook on its code cells only, so edited
+data would be published with old numbers.
+
+    python -m evidence.build.execute --stale      # what make book runs
+    python -m evidence.build.execute --all        # what make outputs runs
+    python -m evidence.build.execute notebooks/spending.md
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence import ROOT
+
+NOTEBOOKS = ROOT / "notebooks"
+PACKAGE = ROOT / "evidence"
+TIMEOUT_SECONDS = 600
+
+
+def _digest(*chunks: bytes) -> str:
+    h = hashlib.sha256()
+    for chunk in chunks:
+        h.update(hashlib.sha256(chunk).digest())
+    return h.hexdigest()
+
+
+def package_digest() -> str:
+    return _digest(*(p.read_bytes() for p in sorted(PACKAGE.glob("*.py"))))
+
+
+def twin(md: Path) -> Path:
+    return md.with_suffix(".ipynb")
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.md"))
+
+
+def stale_reason(md: Path) -> str | None:
+    """Why the committed outputs of ``md`` no longer match its inputs, or None."""
+    import nbformat
+
+    ipynb = twin(md)
+    if not ipynb.exists():
+        return "never executed"
+    record = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {})
+    if record.get("source_sha256") != _digest(md.read_bytes()):
+        return "notebook edited"
+    if record.get("package_sha256") != package_digest():
+        return "shared package evidence/ changed"
+    for rel, recorded in record.get("inputs", {}).items():
+        path = ROOT / rel
+        if not path.exists():
+            return f"input {rel} is gone"
+        if _digest(path.read_bytes()) != recorded:
+            return f"input {rel} changed"
+    return None
+
+
+@dataclass
+class Result:
+    notebook: str
+    seconds: float
+    error: str | None = None
+
+
+def execute(md: Path) -> Result:
+    """Run ``md`` in a fresh kernel and write its executed twin; nothing is written on failure."""
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    rel = str(md.relative_to(ROOT))
+    nb = jupytext.read(md)
+    with tempfile.NamedTemporaryFile("r", suffix=".trace", delete=False) as trace:
+        os.environ["EVIDENCE_TRACE"] = trace.name
+    start = time.perf_counter()
+    try:
+        NotebookClient(nb, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
+                       resources={"metadata": {"path": str(md.parent)}}).execute()
+    except CellExecutionError as err:
+        return Result(rel, time.perf_counter() - start, _first_lines(str(err)))
+    except Exception as err:  # kernel died, timeout, bad notebook
+        return Result(rel, time.perf_counter() - start, f"{type(err).__name__}: {err}")
+    finally:
+        os.environ.pop("EVIDENCE_TRACE", None)
+        inputs = sorted(set(Path(trace.name).read_text(encoding="utf-8").split()))
+        Path(trace.name).unlink()
+    seconds = time.perf_counter() - start
+    nb.metadata["evidence"] = {
+        "source_sha256": _digest(md.read_bytes()),
+        "package_sha256": package_digest(),
+        "inputs": {p: _digest((ROOT / p).read_bytes()) for p in inputs},
+        "execution_seconds": round(seconds, 1),
+    }
+    jupytext.write(nb, twin(md), fmt="ipynb")
+    return Result(rel, seconds)
+
+
+def _first_lines(text: str, limit: int = 40) -> str:
+    lines = text.strip().splitlines()
+    return "\n".join(lines[:limit] + (["..."] if len(lines) > limit else []))
+
+
+def run(notebooks: list[Path], workers: int) -> int:
+    if not notebooks:
+        print("notebook outputs are current: nothing to execute")
+        return 0
+    workers = max(1, min(workers, len(notebooks)))
+    print(f"executing {len(notebooks)} notebook(s) on {workers} worker(s)")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(execute, notebooks))
+    failed = [r for r in results if r.error]
+    for r in results:
+        print(f"  {'FAILED' if r.error else 'ok':6} {r.seconds:5.1f} s  {r.notebook}")
+    for r in failed:
+        print(f"\n{r.notebook}: a cell raised an error; its outputs were not written.\n{r.error}", file=sys.stderr)
+    if failed:
+        print(f"\n{len(failed)} notebook(s) failed: fix the cell named above and run the command again.",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--stale", action="store_true", help="execute only notebooks whose inputs changed")
+    group.add_argument("--all", action="store_true", help="execute every notebook")
+    group.add_argument("paths", nargs="*", default=[], help="notebook .md files to execute")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+    if args.all:
+        chosen = all_notebooks()
+    elif args.stale:
+        chosen = []
+        for md in all_notebooks():
+            reason = stale_reason(md)
+            if reason:
+                print(f"stale: {md.relative_to(ROOT)} ({reason})")
+                chosen.append(md)
+    else:
+        chosen = [Path(p).resolve() for p in args.paths]
+    return run(chosen, args.workers)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
