@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
 
-.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter
+.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter axe
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -52,7 +52,14 @@ browser:  ## make sure headless Chromium is installed (tests need it)
 	      || { echo "could not install chromium: install the Debian package 'chromium' and re-run"; exit 1; }; \
 	  else echo "the browser tests need Chromium: install the Debian package 'chromium' (as root: apt-get install chromium)"; exit 1; fi; }
 
-test: $(STAMP) browser book  ## build, then run every test (data, references, nbval, site, browser)
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null || { echo "the accessibility test needs axe-core from npm: install Node.js and npm"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.14.1
+
+axe: $(AXE)  ## install axe-core (npm) for the accessibility test
+
+test: $(STAMP) browser $(AXE) book  ## build, then run every test (data, references, nbval, site, browser)
 	$(PY) -m pytest
 
 bench: $(STAMP) browser  ## time clean and incremental builds against their floor; writes benchmarks/latest.json

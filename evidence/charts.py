@@ -102,5 +102,6 @@ def _figure_html(chart, *, name, description, data, sources) -> HTML:
 def table(frame: pd.DataFrame, *, caption: str) -> HTML:
     """A plain, deterministic HTML table (pandas' Styler adds random ids that break nbval)."""
     body = frame.to_html(index=False, escape=True, na_rep="—", classes="evidence-table", border=0)
-    return HTML(f'<div class="evidence-table-wrap"><p class="evidence-table-caption">{html.escape(caption)}</p>'
-                f"{body}</div>")
+    # A scrollable region must be reachable by keyboard: tabindex and a name.
+    return HTML(f'<div class="evidence-table-wrap" tabindex="0" role="region" aria-label="{html.escape(caption)}">'
+                f'<p class="evidence-table-caption">{html.escape(caption)}</p>{body}</div>')

@@ -25,7 +25,16 @@ import pandas as pd
 
 from evidence import BIB, DATA, ROOT
 
-BIBKEY_FIELDS = {"source": "one", "evidence": "list"}  # fields that hold references.bib keys
+# Fields that hold references.bib keys: `source` holds one key and `evidence` several,
+# separated by semicolons; any other field may say so in its schema with
+# "bibtex": "key" or "bibtex": "keys".
+BIBKEY_FIELDS = {"source": "key", "evidence": "keys"}
+
+
+def bibkey_arity(field: dict) -> str | None:
+    return field.get("bibtex") or BIBKEY_FIELDS.get(field["name"])
+
+
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 # A date known to the year, month or day (YYYY, YYYY-MM, YYYY-MM-DD). Fields of type string
 # with exactly this pattern are also checked against the calendar.
@@ -155,14 +164,15 @@ def bib_keys(bib: Path = BIB) -> frozenset[str]:
     return frozenset(entries(bib))
 
 
-def _check_bib_keys(path: Path, rows: list[dict], keys: frozenset[str]) -> list[Problem]:
+def _check_bib_keys(path: Path, rows: list[dict], fields: list[dict], keys: frozenset[str]) -> list[Problem]:
     problems = []
+    keyed = {f["name"]: bibkey_arity(f) for f in fields if bibkey_arity(f)}
     for n, row in enumerate(rows, start=1):
-        for field, arity in BIBKEY_FIELDS.items():
+        for field, arity in keyed.items():
             value = (row.get(field) or "").strip()
             if not value:
                 continue
-            cited = [k.strip() for k in value.split(";")] if arity == "list" else [value]
+            cited = [k.strip() for k in value.split(";")] if arity == "keys" else [value]
             for key in cited:
                 if key not in keys:
                     problems.append(Problem(_rel(path), f"unknown reference key {key!r}",
@@ -215,7 +225,7 @@ def check_package(data_dir: Path = DATA, *, check_hashes: bool = True, bib: Path
             continue
         readable.append(res)
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-        problems += _check_bib_keys(path, rows, keys)
+        problems += _check_bib_keys(path, rows, res["schema"]["fields"], keys)
         problems += _check_partial_dates(path, rows, res["schema"]["fields"])
         if res["name"] == "claims":
             problems += _check_ledger(path, rows)

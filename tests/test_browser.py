@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import shutil
 import threading
+from pathlib import Path
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -96,4 +97,27 @@ def test_every_page_offline(site, server, browser):
         if result["errors"]:
             failures.append(f"{path}: console errors: {result['errors'][:3]}")
     assert charts_seen > 0, "no chart found on any page: the check would prove nothing"
+    assert not failures, "\n".join(failures)
+
+
+AXE = Path(__file__).resolve().parents[1] / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_no_serious_accessibility_violation(site, server, browser):
+    """axe-core (installed from npm by `make test`) finds no serious or critical violation on any page."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make axe` (needs npm)")
+    failures = []
+    for path in page_paths(site):
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{server}/{path}", wait_until="load")
+        if page.locator(".evidence-chart").count():
+            page.wait_for_function(ALL_DRAWN, timeout=15000)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+            .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')}`)""")
+        failures += [f"{path}: {v}" for v in violations]
+        context.close()
     assert not failures, "\n".join(failures)

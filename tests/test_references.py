@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evidence.datapackage import BIBKEY_FIELDS, read_descriptor
+from evidence.datapackage import bibkey_arity, read_descriptor
 from evidence.references import entries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +28,8 @@ def used_in_data() -> set[str]:
     used = set()
     for res in descriptor["resources"]:
         frame = pd.read_csv(ROOT / "data" / res["path"], dtype=str, keep_default_na=False)
-        for field in BIBKEY_FIELDS:
-            if field in frame:
-                used |= {k.strip() for cell in frame[field] for k in cell.split(";") if k.strip()}
+        for field in filter(bibkey_arity, res["schema"]["fields"]):
+            used |= {k.strip() for cell in frame[field["name"]] for k in cell.split(";") if k.strip()}
     return used
 
 

@@ -42,6 +42,7 @@ def _add_static(app) -> None:
     app.config.html_static_path.extend([str(STATIC), str(_bundle_dir(Path(app.outdir)))])
     app.add_js_file("evidence-charts.js")
     app.add_js_file("evidence-tables.js")
+    app.add_js_file("evidence-a11y.js")
     app.add_css_file("evidence.css")
 
 
