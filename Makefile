@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
 
-.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter axe
+.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter axe pdf
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -62,8 +62,17 @@ axe: $(AXE)  ## install axe-core (npm) for the accessibility test
 test: $(STAMP) browser $(AXE) book  ## build, then run every test (data, references, nbval, site, browser)
 	$(PY) -m pytest
 
+refresh: $(STAMP)  ## re-measure the OpenAlex series (needs network and OPENALEX_MAILTO); all or nothing
+	$(PY) -m evidence.openalex refresh
+
 bench: $(STAMP) browser  ## time clean and incremental builds against their floor; writes benchmarks/latest.json
 	$(PY) -m evidence.build.bench
+
+pdf: $(STAMP) browser  ## the PDF edition, printed from the single-page build: _build/pdf/
+	$(PY) -m evidence.datapackage validate
+	$(PY) -m evidence.build.execute --stale
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
+	$(PY) -m evidence.build.pdf
 
 chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=short_name TOPIC=topic"; exit 2; }

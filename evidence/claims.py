@@ -42,6 +42,29 @@ def verdict_from_support(support: Iterable[str]) -> str:
     return "qualified"
 
 
+# How the status of a checked source row bears on a claim.
+STATUS_SUPPORT = {"verified": "full", "partial": "partial", "conflict": "none"}
+
+
+def verdict_from_status(statuses: Iterable[str]) -> str:
+    """Verdict from the status of each checked element of a claim (verified, partial, conflict, not found).
+
+    Elements not found carry no evidence either way; a claim with an element not found
+    cannot be confirmed as a whole, so at best it is qualified.
+    """
+    statuses = list(statuses)
+    found = [STATUS_SUPPORT[s] for s in statuses if s != "not found"]
+    verdict = verdict_from_support(found)
+    if verdict == "confirmed" and len(found) < len(statuses):
+        verdict = "qualified"
+    return verdict
+
+
+def cap_for_grade(support: str, grade: str) -> str:
+    """A figure read only through a mirror or aggregator (grade C) supports a claim at most partially."""
+    return "partial" if support == "full" and grade == "C" else support
+
+
 def within(value: float, target: float, tolerance: float) -> bool:
     """True when value lies within ±tolerance (a fraction) of target."""
     return abs(value - target) <= tolerance * target

@@ -52,7 +52,9 @@ def browser():
 
 
 def page_paths(site) -> list[str]:
-    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "_static" not in p.parts)
+    """Every page, except redirect stubs (their target is visited in its own right)."""
+    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
+                  if "_static" not in p.parts and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8"))
 
 
 def visit(browser, url: str) -> dict:

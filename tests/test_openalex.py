@@ -17,6 +17,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -251,7 +252,7 @@ def test_no_network_is_one_clear_line(data):
     # Port 9 (discard) on the loopback interface: refused at once, no other host is contacted.
     before = digest(data)
     with pytest.raises(openalex.NoNetwork) as err:
-        run(data, __import__("urllib.request").request.urlopen, base_url="http://127.0.0.1:9")
+        run(data, urllib.request.urlopen, base_url="http://127.0.0.1:9")
     message = str(err.value)
     assert message.startswith("no network: could not reach 127.0.0.1:9") and "\n" not in message
     assert digest(data) == before
@@ -268,7 +269,8 @@ def test_missing_mailto_stops_before_any_request(data, monkeypatch):
 def test_command_line_messages(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("OPENALEX_MAILTO", "OPENALEX_API_KEY")}
     env["PYTHONPATH"] = str(ROOT)
-    command = [sys.executable, "-m", "evidence.openalex", "refresh", "--data-dir", str(tmp_path)]
+    shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("openalex"))
+    command = [sys.executable, "-m", "evidence.openalex", "refresh", "--data-dir", str(tmp_path / "data")]
     missing = subprocess.run(command, env=env, capture_output=True, text=True)
     assert missing.returncode == 1 and missing.stderr.startswith("refresh failed: OPENALEX_MAILTO is not set")
     assert len(missing.stderr.strip().splitlines()) == 1
@@ -292,3 +294,9 @@ def test_fixtures_are_marked_synthetic():
     files = sorted(FIXTURES.glob("*.json"))
     assert files and all(json.loads(p.read_text(encoding="utf-8")).get("synthetic") is True for p in files)
     assert "SYNTHETIC" in (FIXTURES / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_folder_without_a_data_package_is_refused(tmp_path):
+    with pytest.raises(openalex.RefreshError, match="holds no datapackage.json"):
+        openalex.refresh(data_dir=tmp_path, first_year=FIRST, last_year=FIRST, mailto=MAIL, api_key="",
+                         opener=Recorded(), sleep=lambda s: None, today=TODAY)

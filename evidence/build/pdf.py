@@ -1,0 +1,86 @@
+"""`make pdf`: the PDF edition, printed from the single-page HTML build by headless Chromium.
+
+Jupyter Book's own PDF routes need a browser download (pdfhtml) or a LaTeX toolchain; this
+one uses Debian's chromium, already needed by the tests. The page is served on 127.0.0.1,
+every chart is drawn (as vector SVG) before printing, and the endnotes of every chapter are
+part of the page. The script refuses to print a page whose charts did not all draw.
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from evidence import ROOT
+
+SOURCE = ROOT / "_build" / "singlehtml"
+OUTPUT = ROOT / "_build" / "pdf" / "chinas-quantum-push-recomputed.pdf"
+PRINT_CSS = """
+  .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .header-article, .prev-next-area,
+  .bd-footer, .bd-footer-content, .skip-link, button.evidence-sort::after { display: none !important; }
+  .bd-main, .bd-content, .bd-article-container { max-width: 100% !important; }
+  .cell details { display: none !important; }
+"""
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _root_page(source: Path) -> Path:
+    """The single page holding the whole book: the table of contents' root document."""
+    import yaml
+
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    return source / f"{root}.html"
+
+
+def print_pdf(source: Path = SOURCE, output: Path = OUTPUT) -> dict:
+    """Print source/index.html to output; return what was checked."""
+    from playwright.sync_api import sync_playwright
+
+    root = _root_page(source)
+    if not root.exists():
+        raise SystemExit(f"no single-page build in {source}: run `make pdf` (it builds it first)")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(source)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                              "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/{root.relative_to(source)}", wait_until="load")
+            charts = page.locator(".evidence-chart").count()
+            if charts:
+                page.wait_for_function("""() => [...document.querySelectorAll('.evidence-chart')]
+                                          .every(e => e.dataset.drawn === 'yes' || e.dataset.drawn === 'error')""",
+                                       timeout=60000)
+            drawn = page.locator(".evidence-chart svg.marks").count()
+            if drawn != charts:
+                raise SystemExit(f"pdf: only {drawn} of {charts} charts drew; not printing an incomplete edition")
+            endnotes = page.locator(".footnote-list .footnote, aside.footnote").count()
+            page.add_style_tag(content=PRINT_CSS)
+            page.emulate_media(media="print")
+            page.pdf(path=str(output), format="A4", print_background=True,
+                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            browser.close()
+    finally:
+        httpd.shutdown()
+    return {"charts": charts, "drawn": drawn, "endnotes": endnotes, "bytes": output.stat().st_size}
+
+
+def main() -> int:
+    checked = print_pdf()
+    print(f"wrote {OUTPUT.relative_to(ROOT)}: {checked['bytes']:,} bytes, {checked['drawn']} charts, "
+          f"{checked['endnotes']} endnotes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
