@@ -64,3 +64,16 @@ def test_nothing_is_loaded_from_another_host(site):
             if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
                 remote.append(f"{page.relative_to(site)}: <{tag}> {url}")
     assert not remote, "pages load resources from other hosts:\n" + "\n".join(remote[:50])
+
+
+def test_notebook_pages_offer_both_sources_and_edit_the_markdown(site):
+    import yaml
+
+    repository = yaml.safe_load((Path(__file__).resolve().parents[1] / "_config.yml").read_text())["repository"]["url"]
+    for page in sorted((site / "notebooks").glob("*.html")):
+        links = parse(page).links
+        stem = page.stem
+        assert f"../_sources/notebooks/{stem}.md" in links, f"{page.name}: no .md download"
+        assert f"../_sources/notebooks/{stem}.ipynb" in links, f"{page.name}: no .ipynb download"
+        assert f"{repository}/edit/main/notebooks/{stem}.md" in links, f"{page.name}: edit button not on the .md"
+        assert any(link.startswith(f"{repository}/issues/new") for link in links), f"{page.name}: no issue button"

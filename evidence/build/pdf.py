@@ -20,9 +20,14 @@ SOURCE = ROOT / "_build" / "singlehtml"
 OUTPUT = ROOT / "_build" / "pdf" / "chinas-quantum-push-recomputed.pdf"
 PRINT_CSS = """
   .bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .header-article, .prev-next-area,
-  .bd-footer, .bd-footer-content, .skip-link, button.evidence-sort::after { display: none !important; }
-  .bd-main, .bd-content, .bd-article-container { max-width: 100% !important; }
-  .cell details { display: none !important; }
+  .bd-footer, .bd-footer-content, .bd-footer-article, .skip-link, .cell details,
+  button.evidence-sort::after { display: none !important; }
+  .bd-container, .bd-container__inner, .bd-page-width, .bd-main, .bd-content, .bd-article-container,
+  .bd-article { display: block !important; max-width: none !important; width: 100% !important;
+                margin: 0 !important; padding: 0 !important; }
+  .evidence-table-wrap { overflow: visible !important; }
+  table.evidence-table { font-size: 7.5pt; }
+  figure, .evidence-figure, tr { break-inside: avoid; }
 """
 
 
@@ -32,11 +37,18 @@ class Quiet(SimpleHTTPRequestHandler):
 
 
 def _root_page(source: Path) -> Path:
-    """The single page holding the whole book: the table of contents' root document."""
+    """The single page holding the whole book, copied to the output's top folder.
+
+    The singlehtml builder writes the table of contents' root document (book/intro.html)
+    with asset links relative to the top folder, so it only works from there.
+    """
     import yaml
 
-    root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
-    return source / f"{root}.html"
+    root = source / (yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"] + ".html")
+    page = source / "print.html"
+    if root.exists():
+        page.write_text(root.read_text(encoding="utf-8"), encoding="utf-8")
+    return page
 
 
 def print_pdf(source: Path = SOURCE, output: Path = OUTPUT) -> dict:

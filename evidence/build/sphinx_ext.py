@@ -57,6 +57,32 @@ def _pages_with_cross_page_glue(app, env, added, changed, removed):
     return outdated
 
 
+def _notebook_pages_point_to_markdown(app, pagename, templatename, context, doctree):
+    """On notebook pages, offer the MyST source (.md) for download, and edit it rather than the twin.
+
+    Runs after sphinx-book-theme has made its buttons (priority 501).
+    """
+    if not pagename.startswith("notebooks/") or not (ROOT / f"{pagename}.md").exists():
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].insert(0, {
+                "type": "link", "url": f"{context['pathto']('_sources', 1)}/{pagename}.md", "text": ".md",
+                "tooltip": "Download the MyST notebook source", "icon": "fas fa-file-lines",
+                "label": "download-myst-button"})
+        for button in group.get("buttons", [group]):
+            if button.get("label") == "source-edit-button":
+                button["url"] = str(button["url"]).replace(f"{pagename}.ipynb", f"{pagename}.md")
+
+
+def _copy_markdown_sources(app, exception):
+    if exception is None and app.builder.format == "html":
+        target = Path(app.outdir) / "_sources" / "notebooks"
+        target.mkdir(parents=True, exist_ok=True)
+        for md in (ROOT / "notebooks").glob("*.md"):
+            (target / md.name).write_bytes(md.read_bytes())
+
+
 class MarkdownDirective(SphinxDirective):
     """A directive whose content is MyST Markdown generated at build time."""
 
@@ -200,4 +226,6 @@ def setup(app):
     app.add_directive("benchmark-results", BenchmarkResultsDirective)
     app.connect("builder-inited", _add_static)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
+    app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)
+    app.connect("build-finished", _copy_markdown_sources)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
