@@ -30,7 +30,7 @@ $(STAMP): requirements.txt constraints.txt
 setup: $(STAMP)  ## create .venv and install the pinned stack (done automatically)
 
 book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
-	$(PY) -m evidence.datapackage validate
+	$(PY) -m evidence.datapackage validate --if-changed
 	$(PY) -m evidence.build.execute --stale
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -82,22 +83,31 @@ class Result:
 def execute(md: Path) -> Result:
     """Run ``md`` in a fresh kernel and write its executed twin; nothing is written on failure."""
     import jupytext
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     rel = str(md.relative_to(ROOT))
     nb = jupytext.read(md)
+    for n, cell in enumerate(nb.cells, start=1):
+        cell.id = f"cell-{n}"  # stable ids keep committed twins free of random diffs
     with tempfile.NamedTemporaryFile("r", suffix=".trace", delete=False) as trace:
         os.environ["EVIDENCE_TRACE"] = trace.name
+    sockets = tempfile.mkdtemp(prefix="evidence-kernel-")
+    # Local sockets, not TCP: nothing listens on the network, and ipykernel does not warn about it.
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
     start = time.perf_counter()
     try:
-        NotebookClient(nb, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
+        NotebookClient(nb, km=km, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(md.parent)}}).execute()
     except CellExecutionError as err:
         return Result(rel, time.perf_counter() - start, _first_lines(str(err)))
     except Exception as err:  # kernel died, timeout, bad notebook
         return Result(rel, time.perf_counter() - start, f"{type(err).__name__}: {err}")
     finally:
+        if km.has_kernel:  # a kernel manager we pass in is ours to shut down
+            km.shutdown_kernel()
+        shutil.rmtree(sockets, ignore_errors=True)
         os.environ.pop("EVIDENCE_TRACE", None)
         inputs = sorted(set(Path(trace.name).read_text(encoding="utf-8").split()))
         Path(trace.name).unlink()
