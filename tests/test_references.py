@@ -50,3 +50,18 @@ def test_every_entry_is_cited_used_or_listed():
 def test_references_page_lists_both_groups():
     text = (ROOT / "book" / "references.md").read_text(encoding="utf-8")
     assert ":filter: endnotes" in text and ":filter: not endnotes" in text
+
+
+def test_original_titles_and_translations_both_render(site):
+    import html
+    import re
+
+    page = html.unescape(re.sub(r"<[^>]+>", "", (site / "book" / "references.html").read_text(encoding="utf-8")))
+    page = re.sub(r"\s+", " ", page)
+    missing = []
+    for key, entry in entries().items():
+        if "titleaddon" in entry:
+            for part in (entry["title"][:25], entry["titleaddon"][:25]):
+                if part not in page:
+                    missing.append(f"{key}: {part!r}")
+    assert not missing, "not rendered on the References page: " + "; ".join(missing[:20])

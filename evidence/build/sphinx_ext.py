@@ -220,6 +220,11 @@ class BenchmarkResultsDirective(MarkdownDirective):
 
 
 def setup(app):
+    import pybtex.plugin
+
+    from evidence.build.bibstyle import Style
+
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "evidence", Style)
     app.add_directive("datapackage", DataPackageDirective)
     app.add_directive("citation", CitationDirective)
     app.add_directive("execution-statistics", ExecutionStatisticsDirective)

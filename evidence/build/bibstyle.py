@@ -1,0 +1,15 @@
+"""The book's bibliography style: pybtex's plain style, with titles as the sources spell them
+and, for sources in another language, the English translation after the original title."""
+from __future__ import annotations
+
+from pybtex.style.formatting.plain import Style as PlainStyle
+from pybtex.style.template import field, join, optional, sentence
+
+
+class Style(PlainStyle):
+    default_sorting_style = "author_year_title"
+
+    def format_title(self, e, which_field, as_sentence=True):
+        # No change of case: proper nouns (US, EU, QuantumCTek) stay as written.
+        title = join(sep=" ")[field(which_field), optional["[", field("titleaddon"), "]"]]
+        return sentence[title] if as_sentence else title
