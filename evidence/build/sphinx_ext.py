@@ -219,6 +219,46 @@ class BenchmarkResultsDirective(MarkdownDirective):
         return results_markdown(json.loads(path.read_text(encoding="utf-8")))
 
 
+class ExportControlsTableDirective(MarkdownDirective):
+    """The report's appendix table rebuilt from the data: one row per measure, each cell citing its source."""
+
+    COLUMNS = [("adopted", "Adopted"), ("published", "Published"), ("in_force", "In force"),
+               ("covers_quantum_computers", "Quantum computers"), ("covers_cryogenic_cooling", "Cryogenic cooling"),
+               ("cryogenic_threshold", "Cooling threshold"), ("covers_cryo_cmos", "Cryo-CMOS")]
+
+    def markdown(self) -> list[str]:
+        from evidence import load
+
+        for name in ("export_measures.csv", "export_measure_facts.csv"):
+            self.env.note_dependency(str(DATA / name))
+        measures, facts = load("export_measures"), load("export_measure_facts")
+        header = ["Country", "Instrument", *(label for _, label in self.COLUMNS)]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for m in measures.itertuples():
+            legal = f" {{cite:p}}`{m.legal_text_source}`" if isinstance(m.legal_text_source, str) else ""
+            reference = m.legal_reference if isinstance(m.legal_reference, str) else "not found"
+            cells = [m.country, _cell(reference) + legal]
+            for attribute, _ in self.COLUMNS:
+                rows = facts[(facts["measure_id"] == m.id) & (facts["attribute"] == attribute)]
+                cells.append(_fact_cell(rows))
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines
+
+
+def _fact_cell(rows) -> str:
+    """A fact with its source; 'not found' where searched for in vain; both values where sources conflict."""
+    if rows.empty:
+        return "—"
+    parts = []
+    for r in rows.itertuples():
+        if r.status == "not found":
+            parts.append("not found")
+        else:
+            flag = " (conflict)" if r.status == "conflict" else ""
+            parts.append(f"{_cell(r.value)}{flag} {{cite:p}}`{r.source}`")
+    return "; ".join(dict.fromkeys(parts))
+
+
 def setup(app):
     import pybtex.plugin
 
@@ -229,6 +269,7 @@ def setup(app):
     app.add_directive("citation", CitationDirective)
     app.add_directive("execution-statistics", ExecutionStatisticsDirective)
     app.add_directive("benchmark-results", BenchmarkResultsDirective)
+    app.add_directive("export-controls-table", ExportControlsTableDirective)
     app.connect("builder-inited", _add_static)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
     app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)
