@@ -78,3 +78,15 @@ def test_ids_follow_their_topic():
         prefixes.setdefault(row.id.split("-")[0], set()).add(row.topic)
     mixed = {p: t for p, t in prefixes.items() if len(t) > 1}
     assert not mixed, f"one id prefix should mean one topic: {mixed}"
+
+
+def test_ledger_covers_both_texts_broadly():
+    assert len(LEDGER) >= 40, f"the ledger should hold every checkable claim: only {len(LEDGER)} rows"
+    assert set(LEDGER["source"]) == set(SEED_FILES), "claims of both source texts belong in the ledger"
+
+
+def test_markup_in_the_ledger_is_shown_not_run():
+    from evidence.claims import badge
+
+    shown = badge("x-01", "confirmed", '<script>alert("x")</script> & <b>bold</b>').data
+    assert "<script>" not in shown and "&lt;script&gt;" in shown and "&lt;b&gt;" in shown
