@@ -211,10 +211,11 @@ class BenchmarkResultsDirective(MarkdownDirective):
 
     def markdown(self) -> list[str]:
         path = ROOT / "benchmarks" / "latest.json"
-        self.env.note_dependency(str(path))
         if not path.exists():
             return ["No benchmark has been committed yet: run `make bench` and commit `benchmarks/latest.json`."]
         from evidence.build.bench import results_markdown
+
+        self.env.note_dependency(str(path))
 
         return results_markdown(json.loads(path.read_text(encoding="utf-8")))
 
