@@ -356,7 +356,8 @@ def load(name: str, data_dir: Path = DATA) -> "pd.DataFrame":
     descriptor, _ = read_descriptor(data_dir)
     res = resource(descriptor, name)
     path = data_dir / res["path"]
-    _trace(path)
+    _trace(_rel(path))
+    _trace(f"{_rel(data_dir / 'datapackage.json')}#{name}")  # the schema it was typed with
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     for field in res["schema"]["fields"]:
         frame[field["name"]] = _typed(frame[field["name"]], field["type"])
@@ -378,12 +379,23 @@ def _typed(column, kind: str):
     return column.mask(empty)
 
 
-def _trace(path: Path) -> None:
-    """Tell the executor which files a notebook read, so it knows when outputs go stale."""
+def _trace(input_name: str) -> None:
+    """Tell the executor what a notebook read, so it knows when outputs go stale.
+
+    A file is named by its path; one resource's schema by ``data/datapackage.json#name``, so
+    that locking one file (which rewrites every hash in the descriptor) does not count as a
+    change for notebooks that never read it.
+    """
     log = os.environ.get("EVIDENCE_TRACE")
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(_rel(path) + "\n")
+            fh.write(input_name + "\n")
+
+
+def schema_fingerprint(descriptor_path: Path, name: str) -> bytes:
+    """One resource's description without its lock fields: what typing a CSV depends on."""
+    res = resource(json.loads(descriptor_path.read_text(encoding="utf-8")), name)
+    return json.dumps({k: v for k, v in res.items() if k not in ("hash", "bytes")}, sort_keys=True).encode()
 
 
 def main(argv: list[str]) -> int:

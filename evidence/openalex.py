@@ -625,7 +625,10 @@ def refresh(*, data_dir: Path = DATA, first_year: int = FIRST_YEAR, last_year: i
 
 def series_available(name: str = OUTPUT_RESOURCE, data_dir: Path = DATA) -> bool:
     """True when data_dir/datapackage.json lists the resource (i.e. after a refresh)."""
+    from evidence.datapackage import _rel, _trace
+
     path = Path(data_dir) / "datapackage.json"
+    _trace(f"{_rel(path)}#{name}")  # the notebook goes stale when the resource appears
     if not path.exists():
         return False
     descriptor = json.loads(path.read_text(encoding="utf-8"))

@@ -53,6 +53,8 @@ def test_every_resource_is_documented():
         assert str(res.get("hash", "")).startswith("sha256:"), f"{res['name']}: not locked"
         for field in res["schema"]["fields"]:
             assert field.get("description"), f"{res['name']}.{field['name']}: description needed"
+            if field["type"] in ("number", "integer"):
+                assert field.get("unit"), f"{res['name']}.{field['name']}: a numeric field needs a unit"
 
 
 def test_missing_file(data):

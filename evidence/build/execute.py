@@ -65,12 +65,26 @@ def stale_reason(md: Path) -> str | None:
     if record.get("package_sha256") != package_digest():
         return "shared package evidence/ changed"
     for rel, recorded in record.get("inputs", {}).items():
-        path = ROOT / rel
-        if not path.exists():
-            return f"input {rel} is gone"
-        if _digest(path.read_bytes()) != recorded:
-            return f"input {rel} changed"
+        current = input_digest(rel)
+        if current != recorded:  # None: absent (a resource a notebook looked for may appear later)
+            return f"input {rel} {'is gone' if current is None else 'changed'}"
     return None
+
+
+def input_digest(name: str) -> str | None:
+    """Digest of a traced input: a file, or one resource's schema (``path#resource``)."""
+    from evidence.datapackage import schema_fingerprint
+
+    rel, _, resource_name = name.partition("#")
+    path = ROOT / rel
+    if not path.exists():
+        return None
+    if resource_name:
+        try:
+            return _digest(schema_fingerprint(path, resource_name))
+        except KeyError:
+            return None
+    return _digest(path.read_bytes())
 
 
 @dataclass
@@ -115,7 +129,7 @@ def execute(md: Path) -> Result:
     nb.metadata["evidence"] = {
         "source_sha256": _digest(md.read_bytes()),
         "package_sha256": package_digest(),
-        "inputs": {p: _digest((ROOT / p).read_bytes()) for p in inputs},
+        "inputs": {name: input_digest(name) for name in inputs},
         "execution_seconds": round(seconds, 1),
     }
     jupytext.write(nb, twin(md), fmt="ipynb")

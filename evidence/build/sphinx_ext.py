@@ -46,6 +46,16 @@ def _add_static(app) -> None:
     app.add_css_file("evidence.css")
 
 
+def _performance_page_when_results_appear(app, env, added, changed, removed):
+    """Sphinx can only depend on files that exist: re-read the page when the results file is new."""
+    from sphinx.environment import _last_modified_time
+
+    results, page = ROOT / "benchmarks" / "latest.json", "book/performance"
+    if results.exists() and page in env.all_docs and _last_modified_time(results) > env.all_docs[page]:
+        return [page]
+    return []
+
+
 def _pages_with_cross_page_glue(app, env, added, changed, removed):
     if not (added or changed or removed):
         return []
@@ -196,7 +206,7 @@ class ExecutionStatisticsDirective(MarkdownDirective):
             self.env.note_dependency(str(ipynb))
             record = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {})
             status = stale_reason(md) or "current"
-            inputs = ", ".join(f"`{p.removeprefix('data/')}`" for p in record.get("inputs", {}))
+            inputs = ", ".join(f"`{p.removeprefix('data/')}`" for p in record.get("inputs", {}) if "#" not in p)
             lines.append(f"| `{md.stem}` | {record.get('execution_seconds', '—')} | {status} | {inputs} |")
         packages = ["jupyter-book", "sphinx", "myst-nb", "sphinxcontrib-bibtex", "pandas", "altair",
                     "vl-convert-python", "frictionless", "nbval"]
@@ -273,6 +283,7 @@ def setup(app):
     app.add_directive("export-controls-table", ExportControlsTableDirective)
     app.connect("builder-inited", _add_static)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
+    app.connect("env-get-outdated", _performance_page_when_results_appear)
     app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)
     app.connect("build-finished", _copy_markdown_sources)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
