@@ -37,7 +37,7 @@ def _theme() -> alt.theme.ThemeConfig:
                       "subtitleColor": "#444", "limit": 0},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "titleFontWeight": 500, "gridColor": "#e6e6e6",
                      "labelLimit": 260},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "columns": 2},
             "view": {"stroke": None, "continuousHeight": 300},
             "autosize": {"type": "fit-x", "contains": "padding"},
         }
