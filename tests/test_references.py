@@ -65,3 +65,9 @@ def test_original_titles_and_translations_both_render(site):
                 if part not in page:
                     missing.append(f"{key}: {part!r}")
     assert not missing, "not rendered on the References page: " + "; ".join(missing[:20])
+
+
+def test_archived_copies_render(site):
+    page = (site / "book" / "references.html").read_text(encoding="utf-8")
+    missing = [k for k, e in entries().items() if "archiveurl" in e and e["archiveurl"] not in page]
+    assert not missing, f"archived addresses not shown on the References page: {missing}"
