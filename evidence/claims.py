@@ -87,6 +87,16 @@ class Ledger:
         return HTML(f'<blockquote class="evidence-claim" id="claim-{claim_id}"><p>{html.escape(row.quote)}</p>'
                     f'<p class="evidence-claim-id">Claim {claim_id}</p></blockquote>')
 
+    def show_claims(self) -> None:
+        """Display every claim of the chapter as a quote and paste their number as ``n_claims``."""
+        from IPython.display import display
+
+        from evidence.paste import paste
+
+        paste("n_claims", len(self.rows))
+        for claim_id in self.rows.index:
+            display(self.quote(claim_id))
+
     def check(self, claim_id: str, computed: str) -> HTML:
         """Assert the ledger's verdict equals the computed one; return a verdict badge."""
         if computed not in VERDICTS:
@@ -100,13 +110,22 @@ class Ledger:
         self.computed[claim_id] = computed
         return badge(claim_id, computed, row.rationale)
 
-    def finish(self) -> pd.DataFrame:
-        """Fail if a claim of this chapter was not checked; return the chapter's verdict table."""
+    def finish(self, paste_counts: bool = False) -> pd.DataFrame:
+        """Fail if a claim of this chapter was not checked; return the chapter's verdict table.
+
+        With ``paste_counts``, the number of claims per verdict is pasted as ``n_<verdict>``.
+        """
         missing = sorted(set(self.rows.index) - set(self.computed))
         if missing:
             raise VerdictMismatch(f"{self.chapter}: claims {', '.join(missing)} are assigned to this chapter in "
                                   f"data/claims.csv but were not checked here")
-        return self.rows.reset_index()[["id", "verdict", "quote"]]
+        verdicts = self.rows.reset_index()[["id", "verdict", "quote"]]
+        if paste_counts:
+            from evidence.paste import paste
+
+            for verdict, group in verdicts.groupby("verdict"):
+                paste(f"n_{verdict}", len(group))
+        return verdicts
 
     def _row(self, claim_id: str):
         if claim_id not in self.rows.index:
