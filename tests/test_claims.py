@@ -90,3 +90,17 @@ def test_markup_in_the_ledger_is_shown_not_run():
 
     shown = badge("x-01", "confirmed", '<script>alert("x")</script> & <b>bold</b>').data
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "&lt;b&gt;" in shown
+
+
+VERBATIM_FROM_SEEDS = [  # (resource, field holding words of a source text, that text's bib key)
+    ("provincial_mentions", "post_says", "chinaquantum2025twosessions"),
+    ("milestones", "claimed_by_merics", "merics2024longview"),
+]
+
+
+@pytest.mark.parametrize("resource,field,text", VERBATIM_FROM_SEEDS, ids=[f"{r}.{f}" for r, f, _ in VERBATIM_FROM_SEEDS])
+def test_words_attributed_to_the_source_texts_are_verbatim(resource, field, text):
+    seed_text = squash(seed(SEED_FILES[text]))
+    frame = load(resource)
+    missing = [str(v)[:60] for v in frame[field].dropna() if squash(str(v)) not in seed_text]
+    assert not missing, f"data/{resource}.csv, column {field!r}: not verbatim in {SEED_FILES[text]}: {missing}"
