@@ -59,7 +59,11 @@ $(AXE):
 
 axe: $(AXE)  ## install axe-core (npm) for the accessibility test
 
-test: $(STAMP) browser $(AXE) book  ## build, then run every test (data, references, nbval, site, browser)
+test: $(STAMP) browser $(AXE)  ## build the site as committed, then run every test (data, references, nbval, site, browser)
+	$(PY) -m evidence.datapackage validate
+	@# No re-execution here: committed outputs that no longer follow from code and data must
+	@# fail the tests (run `make outputs`), not be silently regenerated.
+	$(BIN)/jupyter-book build . $(JB_STRICT)
 	$(PY) -m pytest
 
 refresh: $(STAMP)  ## re-measure the OpenAlex series (needs network and OPENALEX_MAILTO); all or nothing
