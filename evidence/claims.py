@@ -46,14 +46,16 @@ def verdict_from_support(support: Iterable[str]) -> str:
 STATUS_SUPPORT = {"verified": "full", "partial": "partial", "conflict": "none"}
 
 
-def verdict_from_status(statuses: Iterable[str]) -> str:
-    """Verdict from the status of each checked element of a claim (verified, partial, conflict, not found).
+def verdict_from_status(statuses: Iterable[str], grades: Iterable[str]) -> str:
+    """Verdict from the status and grade of each checked element of a claim.
 
-    Elements not found carry no evidence either way; a claim with an element not found
-    cannot be confirmed as a whole, so at best it is qualified.
+    Statuses are verified, partial, conflict or not found. Elements not found carry no
+    evidence either way; a claim with an element not found cannot be confirmed as a whole,
+    so at best it is qualified. A grade-C element supports at most partially (cap_for_grade).
     """
-    statuses = list(statuses)
-    found = [STATUS_SUPPORT[s] for s in statuses if s != "not found"]
+    pairs = list(zip(statuses, grades, strict=True))
+    statuses = [s for s, _ in pairs]
+    found = [cap_for_grade(STATUS_SUPPORT[s], g) for s, g in pairs if s != "not found"]
     verdict = verdict_from_support(found)
     if verdict == "confirmed" and len(found) < len(statuses):
         verdict = "qualified"
