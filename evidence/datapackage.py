@@ -20,8 +20,12 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence import BIB, DATA, ROOT
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Fields that hold references.bib keys: `source` holds one key and `evidence` several,
 # separated by semicolons; any other field may say so in its schema with

@@ -6,55 +6,31 @@ Needs Debian's `chromium` (make test installs it when it can).
 """
 from __future__ import annotations
 
-import functools
-import shutil
-import threading
 from pathlib import Path
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run", "--disable-sync", "--disable-quic",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+from evidence.build.browser import CHARTS_SETTLED as ALL_DRAWN
+from evidence.build.browser import chromium, page_paths, serve
+
 # Console noise of the installed theme, on every page of any Jupyter Book 1.x site; anything else fails.
 THEME_NOISE = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
-ALL_DRAWN = """() => [...document.querySelectorAll('.evidence-chart')]
-                    .every(el => el.dataset.drawn === 'yes' || el.dataset.drawn === 'error')"""
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def server(site):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve(site) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which("chromium") and not shutil.os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: install the Debian package 'chromium' (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def page_paths(site) -> list[str]:
-    """Every page, except redirect stubs (their target is visited in its own right)."""
-    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
-                  if "_static" not in p.parts and 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8"))
+    try:
+        with chromium() as browser:
+            yield browser
+    except RuntimeError as missing:
+        pytest.fail(str(missing))
 
 
 def visit(browser, url: str) -> dict:

@@ -185,26 +185,11 @@ def _rebuild_after_edits(runs: int, mds: list[Path]) -> dict:
 
 def measure_pages(site: Path) -> list[dict]:
     """Bytes requested and time until all charts drew, per page, each in a fresh browser context."""
-    import threading
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from evidence.build.browser import chromium, page_paths, serve
 
-    from playwright.sync_api import sync_playwright
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "_static" not in p.parts)
     results = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        for path in pages:
+    with serve(site) as base, chromium() as browser:
+        for path in page_paths(site):
             context = browser.new_context()
             page = context.new_page()
             bodies: list[bytes] = []
@@ -218,8 +203,6 @@ def measure_pages(site: Path) -> list[dict]:
                             "drawn_after_load_ms": cold.get("after_load_ms"),
                             "warm_all_charts_drawn_ms": warm.get("drawn_ms")})
             context.close()
-        browser.close()
-    httpd.shutdown()
     return results
 
 
@@ -230,8 +213,9 @@ def _visit(page, url: str) -> dict:
     out = {"charts": charts,
            "load_ms": page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")}
     if charts:
-        page.wait_for_function("""() => [...document.querySelectorAll('.evidence-chart')]
-                                  .every(e => e.dataset.drawn === 'yes')""", timeout=30000)
+        from evidence.build.browser import CHARTS_SETTLED
+
+        page.wait_for_function(CHARTS_SETTLED, timeout=30000)
         out["drawn_ms"] = page.evaluate("performance.now()")
         out["after_load_ms"] = out["drawn_ms"] - out["load_ms"]
     return {k: round(v) if isinstance(v, float) else v for k, v in out.items()}

@@ -7,11 +7,7 @@ part of the page. The script refuses to print a page whose charts did not all dr
 """
 from __future__ import annotations
 
-import functools
-import shutil
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from evidence import ROOT
@@ -31,11 +27,6 @@ PRINT_CSS = """
 """
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def _root_page(source: Path) -> Path:
     """The single page holding the whole book, copied to the output's top folder.
 
@@ -53,37 +44,26 @@ def _root_page(source: Path) -> Path:
 
 def print_pdf(source: Path = SOURCE, output: Path = OUTPUT) -> dict:
     """Print source/index.html to output; return what was checked."""
-    from playwright.sync_api import sync_playwright
+    from evidence.build.browser import CHARTS_SETTLED, chromium, serve
 
     root = _root_page(source)
     if not root.exists():
         raise SystemExit(f"no single-page build in {source}: run `make pdf` (it builds it first)")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(source)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     output.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                              "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/{root.relative_to(source)}", wait_until="load")
-            charts = page.locator(".evidence-chart").count()
-            if charts:
-                page.wait_for_function("""() => [...document.querySelectorAll('.evidence-chart')]
-                                          .every(e => e.dataset.drawn === 'yes' || e.dataset.drawn === 'error')""",
-                                       timeout=60000)
-            drawn = page.locator(".evidence-chart svg.marks").count()
-            if drawn != charts:
-                raise SystemExit(f"pdf: only {drawn} of {charts} charts drew; not printing an incomplete edition")
-            endnotes = page.locator(".footnote-list .footnote, aside.footnote").count()
-            page.add_style_tag(content=PRINT_CSS)
-            page.emulate_media(media="print")
-            page.pdf(path=str(output), format="A4", print_background=True,
-                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
-            browser.close()
-    finally:
-        httpd.shutdown()
+    with serve(source) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/{root.relative_to(source)}", wait_until="load")
+        charts = page.locator(".evidence-chart").count()
+        if charts:
+            page.wait_for_function(CHARTS_SETTLED, timeout=60000)
+        drawn = page.locator(".evidence-chart svg.marks").count()
+        if drawn != charts:
+            raise SystemExit(f"pdf: only {drawn} of {charts} charts drew; not printing an incomplete edition")
+        endnotes = page.locator(".footnote-list .footnote, aside.footnote").count()
+        page.add_style_tag(content=PRINT_CSS)
+        page.emulate_media(media="print")
+        page.pdf(path=str(output), format="A4", print_background=True,
+                 margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
     return {"charts": charts, "drawn": drawn, "endnotes": endnotes, "bytes": output.stat().st_size}
 
 
