@@ -19,24 +19,24 @@ PORT ?= 8000
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
-$(STAMP): requirements.txt constraints.txt
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
-	@# the shared package is imported from the repo itself, by notebooks' kernels and by Sphinx
-	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "evidence-repo.pth").write_text("$(CURDIR)\n")'
+	@# evidence (what notebooks import) and tools (what builds the book), editable from the repo itself
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . -c constraints.txt
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the pinned stack (done automatically)
 
 book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
 	$(PY) -m evidence.datapackage validate --if-changed
-	$(PY) -m evidence.build.execute --stale
+	$(PY) -m tools.execute --stale
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 
 outputs: $(STAMP)  ## re-execute every notebook and rewrite its committed outputs
 	$(PY) -m evidence.datapackage validate
-	$(PY) -m evidence.build.execute --all
+	$(PY) -m tools.execute --all
 
 validate: $(STAMP)  ## check the whole data package: one line per problem
 	$(PY) -m evidence.datapackage validate
@@ -70,17 +70,17 @@ refresh: $(STAMP)  ## re-measure the OpenAlex series (needs network and OPENALEX
 	$(PY) -m evidence.openalex refresh
 
 bench: $(STAMP) browser  ## time clean and incremental builds against their floor; writes benchmarks/latest.json
-	$(PY) -m evidence.build.bench
+	$(PY) -m tools.bench
 
 pdf: $(STAMP) browser  ## the PDF edition, printed from the single-page build: _build/pdf/
 	$(PY) -m evidence.datapackage validate
-	$(PY) -m evidence.build.execute --stale
+	$(PY) -m tools.execute --stale
 	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
-	$(PY) -m evidence.build.pdf
+	$(PY) -m tools.pdf
 
 chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=short_name TOPIC=topic"; exit 2; }
-	$(PY) -m evidence.build.scaffold "$(NAME)" "$(or $(TOPIC),policy)"
+	$(PY) -m tools.scaffold "$(NAME)" "$(or $(TOPIC),policy)"
 
 linkcheck: $(STAMP)  ## check every external URL of the built site and references.bib (needs network)
 	$(BIN)/jupyter-book build . --builder linkcheck

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from evidence.build.browser import CHARTS_SETTLED as ALL_DRAWN
-from evidence.build.browser import chromium, page_paths, serve
+from tools.browser import CHARTS_SETTLED as ALL_DRAWN
+from tools.browser import chromium, page_paths, serve
 
 # Console noise of the installed theme, on every page of any Jupyter Book 1.x site; anything else fails.
 THEME_NOISE = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")

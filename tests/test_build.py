@@ -21,7 +21,7 @@ def append(path, text: str) -> None:
 def test_cell_that_raises_fails_and_names_the_notebook(repo_copy):
     append(repo_copy / "notebooks" / "spending.md",
            "\n```{code-cell} ipython3\n:tags: [hide-input]\n\n1 / 0\n```\n")
-    result = run_in(repo_copy, "python", "-m", "evidence.build.execute", "--stale")
+    result = run_in(repo_copy, "python", "-m", "tools.execute", "--stale")
     assert result.returncode == 1
     assert "notebooks/spending.md: a cell raised an error" in result.stderr
     assert "ZeroDivisionError" in result.stderr
@@ -68,7 +68,7 @@ def test_data_edit_is_published_after_lock_without_clearing_caches(repo_copy):
     assert unlocked.returncode == 1 and "data/funding.csv: edited since it was last locked" in unlocked.stderr
 
     run_in(repo_copy, "python", "-m", "evidence.datapackage", "lock", check=True)
-    executed = run_in(repo_copy, "python", "-m", "evidence.build.execute", "--stale", check=True)
+    executed = run_in(repo_copy, "python", "-m", "tools.execute", "--stale", check=True)
     assert "stale: notebooks/spending.md (input data/funding.csv changed)" in executed.stdout
     assert run_in(repo_copy, *STRICT).returncode == 0
     intro = (repo_copy / "_build" / "html" / "book" / "intro.html").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import jupytext
 import nbformat
 import pytest
 
-from evidence.build.execute import all_notebooks, stale_reason, twin
+from tools.execute import all_notebooks, stale_reason, twin
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = all_notebooks()

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evidence.build.pdf import OUTPUT, print_pdf
+from tools.pdf import OUTPUT, print_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -28,7 +28,7 @@ BADGE = re.compile(r'evidence-badge evidence-(\w+)">\w+</span> <strong>Verdict o
 
 
 def executed(copy: Path) -> dict[str, nbformat.NotebookNode]:
-    result = run_in(copy, "python", "-m", "evidence.build.execute", "--workers", "2", *NOTEBOOKS)
+    result = run_in(copy, "python", "-m", "tools.execute", "--workers", "2", *NOTEBOOKS)
     assert result.returncode == 0, f"notebooks failed in the copy:\n{result.stdout}\n{result.stderr}"
     return {Path(md).stem: nbformat.read(copy / Path(md).with_suffix(".ipynb"), as_version=4) for md in NOTEBOOKS}
 

@@ -44,7 +44,7 @@ def _root_page(source: Path) -> Path:
 
 def print_pdf(source: Path = SOURCE, output: Path = OUTPUT) -> dict:
     """Print source/index.html to output; return what was checked."""
-    from evidence.build.browser import CHARTS_SETTLED, chromium, serve
+    from tools.browser import CHARTS_SETTLED, chromium, serve
 
     root = _root_page(source)
     if not root.exists():

@@ -102,13 +102,13 @@ def restored(*paths: Path):
 
 
 def notebooks() -> list[Path]:
-    from evidence.build.execute import all_notebooks
+    from tools.execute import all_notebooks
 
     return all_notebooks()
 
 
 def measure_builds(runs: int) -> dict:
-    from evidence.build.execute import twin
+    from tools.execute import twin
 
     out: dict = {}
     clean, floor, executed = [], [], []
@@ -130,11 +130,11 @@ def measure_builds(runs: int) -> dict:
     with restored(*twins):
         for _ in range(runs):
             shutil.rmtree(BUILD, ignore_errors=True)
-            outputs, _ = run([PY, "-m", "evidence.build.execute", "--all"])
+            outputs, _ = run([PY, "-m", "tools.execute", "--all"])
             sphinx, _ = run(JB)
             parallel.append(outputs + sphinx)
             sequential_floor.append(sphinx + sum(kernel_floor() for _ in mds))
-        seconds, _ = run([PY, "-m", "evidence.build.execute", "--all", "--workers", "1"])
+        seconds, _ = run([PY, "-m", "tools.execute", "--all", "--workers", "1"])
         sequential.append(seconds + sphinx)
         out["notebook_seconds"] = {md.stem: _execution_seconds(twin(md)) for md in mds}
     out["full_reexecution_parallel"] = stats(parallel)
@@ -155,7 +155,7 @@ def _execution_seconds(ipynb: Path) -> float:
 
 
 def _rebuild_after_edits(runs: int, mds: list[Path]) -> dict:
-    from evidence.build.execute import twin
+    from tools.execute import twin
 
     target = next((md for md in mds if md.stem == "scorecard"), mds[0])
     notebook_edit, notebook_executed = [], []
@@ -185,7 +185,7 @@ def _rebuild_after_edits(runs: int, mds: list[Path]) -> dict:
 
 def measure_pages(site: Path) -> list[dict]:
     """Bytes requested and time until all charts drew, per page, each in a fresh browser context."""
-    from evidence.build.browser import chromium, page_paths, serve
+    from tools.browser import chromium, page_paths, serve
 
     results = []
     with serve(site) as base, chromium() as browser:
@@ -213,7 +213,7 @@ def _visit(page, url: str) -> dict:
     out = {"charts": charts,
            "load_ms": page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")}
     if charts:
-        from evidence.build.browser import CHARTS_SETTLED
+        from tools.browser import CHARTS_SETTLED
 
         page.wait_for_function(CHARTS_SETTLED, timeout=30000)
         out["drawn_ms"] = page.evaluate("performance.now()")

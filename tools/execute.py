@@ -9,9 +9,9 @@ file the notebook read during its last run has changed. The data files are known
 is what jupyter-cache cannot do: it keys a notebook on its code cells only, so edited
 data would be published with old numbers.
 
-    python -m evidence.build.execute --stale      # what make book runs
-    python -m evidence.build.execute --all        # what make outputs runs
-    python -m evidence.build.execute notebooks/spending.md
+    python -m tools.execute --stale      # what make book runs
+    python -m tools.execute --all        # what make outputs runs
+    python -m tools.execute notebooks/spending.md
 """
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ class DataPackageDirective(MarkdownDirective):
 
 
 def _chapters_reading_each_file() -> dict[str, list[str]]:
-    """Which chapter read which data file during its last execution (recorded by evidence.build.execute)."""
+    """Which chapter read which data file during its last execution (recorded by tools.execute)."""
     import nbformat
 
     users: dict[str, list[str]] = {}
@@ -194,7 +194,7 @@ class ExecutionStatisticsDirective(MarkdownDirective):
 
         import nbformat
 
-        from evidence.build.execute import all_notebooks, stale_reason, twin
+        from tools.execute import all_notebooks, stale_reason, twin
 
         lines = ["| Notebook | Last execution (s) | Status | Data read |", "|---|---|---|---|"]
         for md in all_notebooks():
@@ -223,7 +223,7 @@ class BenchmarkResultsDirective(MarkdownDirective):
         path = ROOT / "benchmarks" / "latest.json"
         if not path.exists():
             return ["No benchmark has been committed yet: run `make bench` and commit `benchmarks/latest.json`."]
-        from evidence.build.bench import results_markdown
+        from tools.bench import results_markdown
 
         self.env.note_dependency(str(path))
 
@@ -273,7 +273,7 @@ def _fact_cell(rows) -> str:
 def setup(app):
     import pybtex.plugin
 
-    from evidence.build.bibstyle import Style
+    from tools.bibstyle import Style
 
     pybtex.plugin.register_plugin("pybtex.style.formatting", "evidence", Style)
     app.add_directive("datapackage", DataPackageDirective)
