@@ -1,75 +1,56 @@
-"""The claims ledger (data/claims.csv) and the checks that keep its verdicts honest.
+"""The claims ledger (data/claims.csv): what each claim asserts, and the check of its verdict.
 
-A chapter computes a verdict for each claim it checks and calls ``Ledger.check``; if the
-ledger records a different verdict the notebook raises, so the build and nbval fail and
-name the claim. ``Ledger.finish`` fails if a claim assigned to the chapter went unchecked.
+A chapter builds the evidence for each claim it checks from its data and calls
+``Ledger.check(claim_id, evidence)``. The one rule (``evidence.verdicts.assess``) turns the
+evidence into a verdict and a confidence; if the ledger records anything else the notebook
+raises, so the build and nbval fail and name the claim. ``Ledger.finish`` fails if a claim
+of the chapter went unchecked, and ``Ledger.publish`` hands the computed verdicts on as
+structured data (the executor lifts them into the twin's metadata, where the scorecard,
+the introduction's counts and the tests read them).
+
+What a claim asserts (a figure, a unit, a tolerance, who leads whom) is data too:
+``Ledger.reading`` reads it from data/claim_readings.csv.
 """
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import json
+from dataclasses import dataclass
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, display
 
 from evidence.datapackage import load
+from evidence.verdicts import CONFIDENCES, VERDICTS, Assessment, Evidence, assess
 
-VERDICTS = ("confirmed", "qualified", "contradicted", "unverified")
-SUPPORT = ("full", "partial", "none")
+VERDICTS_MIME = "application/vnd.evidence.verdicts+json"
+__all__ = ["Ledger", "Evidence", "VerdictMismatch", "VERDICTS", "CONFIDENCES", "VERDICTS_MIME", "badge"]
 
 
 class VerdictMismatch(AssertionError):
     pass
 
 
-def verdict_from_support(support: Iterable[str]) -> str:
-    """Combine how each independent piece of evidence bears on a claim.
+@dataclass(frozen=True)
+class Reading:
+    """What one part of a claim asserts (a row of data/claim_readings.csv); absent fields are None."""
 
-    'full': the evidence states what the claim states; 'partial': it is consistent only
-    under some reading (a range that contains the figure, one tracker among several);
-    'none': it points the other way. No evidence at all leaves the claim unverified.
-    """
-    support = list(support)
-    unknown = set(support) - set(SUPPORT)
-    if unknown:
-        raise ValueError(f"support must be one of {SUPPORT}, got {sorted(unknown)}")
-    if not support:
-        return "unverified"
-    if all(s == "full" for s in support):
-        return "confirmed"
-    if all(s == "none" for s in support):
-        return "contradicted"
-    return "qualified"
-
-
-# How the status of a checked source row bears on a claim.
-STATUS_SUPPORT = {"verified": "full", "partial": "partial", "conflict": "none"}
-
-
-def verdict_from_status(statuses: Iterable[str], grades: Iterable[str]) -> str:
-    """Verdict from the status and grade of each checked element of a claim.
-
-    Statuses are verified, partial, conflict or not found. Elements not found carry no
-    evidence either way; a claim with an element not found cannot be confirmed as a whole,
-    so at best it is qualified. A grade-C element supports at most partially (cap_for_grade).
-    """
-    pairs = list(zip(statuses, grades, strict=True))
-    statuses = [s for s, _ in pairs]
-    found = [cap_for_grade(STATUS_SUPPORT[s], g) for s, g in pairs if s != "not found"]
-    verdict = verdict_from_support(found)
-    if verdict == "confirmed" and len(found) < len(statuses):
-        verdict = "qualified"
-    return verdict
-
-
-def cap_for_grade(support: str, grade: str) -> str:
-    """A figure read only through a mirror or aggregator (grade C) supports a claim at most partially."""
-    return "partial" if support == "full" and grade == "C" else support
-
-
-def within(value: float, target: float, tolerance: float) -> bool:
-    """True when value lies within ±tolerance (a fraction) of target."""
-    return abs(value - target) <= tolerance * target
+    claim_id: str
+    part: str
+    value: float | None
+    unit: str | None
+    tolerance: float | None
+    date: str | None
+    leader: str | None
+    compared_with: str | None
+    metric: str | None
+    field: str | None
+    period_start: int | None
+    period_end: int | None
+    yearly_only: bool | None
+    only_source: str | None
+    cited_source: str | None
+    note: str | None
 
 
 class Ledger:
@@ -81,36 +62,55 @@ class Ledger:
         self.rows = claims[claims["chapter"] == chapter].set_index("id")
         if self.rows.empty:
             raise ValueError(f"data/claims.csv has no claims with chapter {chapter!r}")
-        self.computed: dict[str, str] = {}
+        readings = load("claim_readings")
+        self._readings = readings[readings["claim_id"].isin(self.rows.index)]
+        self.computed: dict[str, Assessment] = {}
 
+    # --- what a claim asserts ------------------------------------------------------------
+    def reading(self, claim_id: str, part: str = "claim") -> Reading:
+        self._row(claim_id)
+        rows = self._readings[(self._readings["claim_id"] == claim_id) & (self._readings["part"] == part)]
+        if len(rows) != 1:
+            raise KeyError(f"data/claim_readings.csv needs exactly one row for claim {claim_id!r}, part {part!r} "
+                           f"(found {len(rows)})")
+        row = rows.iloc[0]
+        return Reading(**{name: (None if pd.isna(row[name]) else row[name].item() if hasattr(row[name], "item")
+                                 else row[name]) for name in Reading.__dataclass_fields__})
+
+    def readings(self, claim_id: str) -> list[Reading]:
+        parts = self._readings[self._readings["claim_id"] == claim_id]["part"]
+        return [self.reading(claim_id, part) for part in parts]
+
+    # --- the claims as readers see them --------------------------------------------------
     def quote(self, claim_id: str) -> HTML:
         """The claim as a block quote, its text escaped: markup in the ledger is shown, never run."""
         row = self._row(claim_id)
-        return HTML(f'<blockquote class="evidence-claim" id="claim-{claim_id}"><p>{html.escape(row.quote)}</p>'
-                    f'<p class="evidence-claim-id">Claim {claim_id}</p></blockquote>')
+        return HTML(f'<blockquote class="evidence-claim" id="claim-{html.escape(claim_id)}">'
+                    f'<p>{html.escape(row.quote)}</p>'
+                    f'<p class="evidence-claim-id">Claim {html.escape(claim_id)}</p></blockquote>')
 
     def show_claims(self) -> None:
         """Display every claim of the chapter as a quote and paste their number as ``n_claims``."""
-        from IPython.display import display
-
         from evidence.paste import paste
 
         paste("n_claims", len(self.rows))
         for claim_id in self.rows.index:
             display(self.quote(claim_id))
 
-    def check(self, claim_id: str, computed: str) -> HTML:
-        """Assert the ledger's verdict equals the computed one; return a verdict badge."""
-        if computed not in VERDICTS:
-            raise ValueError(f"claim {claim_id}: {computed!r} is not a verdict ({', '.join(VERDICTS)})")
+    # --- the check -----------------------------------------------------------------------
+    def check(self, claim_id: str, evidence: list[Evidence]) -> HTML:
+        """Compute the claim's verdict and confidence from its evidence; raise if the ledger disagrees."""
         row = self._row(claim_id)
-        if row.verdict != computed:
+        result = assess(evidence)
+        recorded = Assessment(row.verdict, row.confidence)
+        if recorded != result:
             raise VerdictMismatch(
-                f"claim {claim_id} ({self.chapter}): data/claims.csv says {row.verdict!r} but the computation "
-                f"gives {computed!r}. If the data changed on purpose, update the verdict and rationale in "
-                f"data/claims.csv (then make lock); otherwise fix the data.")
-        self.computed[claim_id] = computed
-        return badge(claim_id, computed, row.rationale)
+                f"claim {claim_id} ({self.chapter}): data/claims.csv says {recorded.verdict!r} with "
+                f"{recorded.confidence!r} confidence but the evidence gives {result.verdict!r} with "
+                f"{result.confidence!r} confidence. If the data changed on purpose, update verdict, confidence "
+                f"and rationale in data/claims.csv (then make lock); otherwise fix the data.")
+        self.computed[claim_id] = result
+        return badge(claim_id, result, row.rationale)
 
     def finish(self, paste_counts: bool = False) -> pd.DataFrame:
         """Fail if a claim of this chapter was not checked; return the chapter's verdict table.
@@ -121,7 +121,7 @@ class Ledger:
         if missing:
             raise VerdictMismatch(f"{self.chapter}: claims {', '.join(missing)} are assigned to this chapter in "
                                   f"data/claims.csv but were not checked here")
-        verdicts = self.rows.reset_index()[["id", "verdict", "quote"]]
+        verdicts = self.rows.reset_index()[["id", "verdict", "confidence", "quote"]]
         if paste_counts:
             from evidence.paste import paste
 
@@ -129,12 +129,58 @@ class Ledger:
                 paste(f"n_{verdict}", len(group))
         return verdicts
 
+    def publish(self) -> None:
+        """Hand the computed verdicts on as structured data (one JSON output, lifted by the executor)."""
+        self.finish()
+        record = {claim_id: {"verdict": a.verdict, "confidence": a.confidence}
+                  for claim_id, a in sorted(self.computed.items())}
+        display({VERDICTS_MIME: record, "text/plain": json.dumps(record, sort_keys=True)}, raw=True)
+
     def _row(self, claim_id: str):
         if claim_id not in self.rows.index:
             raise KeyError(f"claim {claim_id!r} is not in data/claims.csv with chapter {self.chapter!r}")
         return self.rows.loc[claim_id]
 
 
-def badge(claim_id: str, verdict: str, rationale: str) -> HTML:
-    return HTML(f'<p class="evidence-verdict"><span class="evidence-badge evidence-{verdict}">{verdict}</span> '
-                f'<strong>Verdict on claim {claim_id}.</strong> {html.escape(rationale)}</p>')
+CONFIDENCE_MARK = {"high": "●●●", "medium": "●●○", "low": "●○○"}
+
+
+def badge(claim_id: str, result: Assessment, rationale: str) -> HTML:
+    """The verdict line: verdict and confidence in words (the marks are decoration), then why."""
+    verdict, confidence = html.escape(result.verdict), html.escape(result.confidence)
+    return HTML(f'<p class="evidence-verdict" id="verdict-{html.escape(claim_id)}">'
+                f'{verdict_badge(result)} <strong>Verdict on claim {html.escape(claim_id)}.</strong> '
+                f'{html.escape(rationale)}</p>')
+
+
+def verdict_badge(result: Assessment) -> str:
+    verdict, confidence = html.escape(result.verdict), html.escape(result.confidence)
+    return (f'<span class="evidence-badge evidence-{verdict}">{verdict}</span> '
+            f'<span class="evidence-confidence evidence-confidence-{confidence}" '
+            f'title="{confidence} confidence"><span aria-hidden="true">{CONFIDENCE_MARK[result.confidence]}</span> '
+            f'{confidence} confidence</span>')
+
+
+def read_verdicts(ipynb) -> dict:
+    """The verdicts a chapter's executed twin records (lifted by the executor from ``Ledger.publish``)."""
+    from pathlib import Path
+
+    notebook = json.loads(Path(ipynb).read_text(encoding="utf-8"))
+    return notebook.get("metadata", {}).get("evidence", {}).get("verdicts", {})
+
+
+def computed_verdicts() -> pd.DataFrame:
+    """Every verdict and confidence the chapters computed in their last execution, by claim.
+
+    Each chapter's twin is traced as an input, so the reader re-executes when a verdict changes.
+    """
+    from evidence import ROOT
+    from evidence.datapackage import _trace
+
+    rows = []
+    for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        verdicts = read_verdicts(ipynb)
+        if verdicts:
+            _trace(f"notebooks/{ipynb.name}#verdicts")
+        rows += [{"id": claim_id, "chapter": f"notebooks/{ipynb.stem}", **v} for claim_id, v in verdicts.items()]
+    return pd.DataFrame(rows, columns=["id", "chapter", "verdict", "confidence"])

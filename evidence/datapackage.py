@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence import BIB, DATA, ROOT
+from evidence.integrity import check_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -182,9 +183,21 @@ def _check_bib_keys(path: Path, rows: list[dict], fields: list[dict], keys: froz
     return problems
 
 
-def _check_partial_dates(path: Path, rows: list[dict], fields: list[dict]) -> list[Problem]:
+def valid_partial_date(value: str) -> bool:
+    """True for YYYY, YYYY-MM or YYYY-MM-DD naming a real year, month and day."""
     import datetime
 
+    if not re.match(PARTIAL_DATE, value):
+        return False
+    parts = [int(x) for x in value.split("-")] + [1] * (3 - value.count("-") - 1)
+    try:
+        datetime.date(*parts)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_partial_dates(path: Path, rows: list[dict], fields: list[dict]) -> list[Problem]:
     problems = []
     dated = [f["name"] for f in fields if f.get("constraints", {}).get("pattern") == PARTIAL_DATE]
     for n, row in enumerate(rows, start=1):
@@ -192,10 +205,7 @@ def _check_partial_dates(path: Path, rows: list[dict], fields: list[dict]) -> li
             value = (row.get(name) or "").strip()
             if not re.match(PARTIAL_DATE, value):
                 continue  # empty, or reported by the pattern constraint
-            parts = [int(x) for x in value.split("-")] + [1] * (3 - value.count("-") - 1)
-            try:
-                datetime.date(*parts)
-            except ValueError:
+            if not valid_partial_date(value):
                 problems.append(Problem(_rel(path), f"{value!r} is not a calendar date",
                                         "Write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.", n, name))
     return problems
@@ -231,6 +241,7 @@ def check_package(data_dir: Path = DATA, *, check_hashes: bool = True, bib: Path
         problems += _check_partial_dates(path, rows, res["schema"]["fields"])
         if res["name"] == "claims":
             problems += _check_ledger(path, rows)
+        problems += check_rows(res, rows, _rel(path))
         if check_hashes:
             problems += _check_hash(path, res)
     if readable:

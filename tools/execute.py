@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -72,13 +73,17 @@ def stale_reason(md: Path) -> str | None:
 
 
 def input_digest(name: str) -> str | None:
-    """Digest of a traced input: a file, or one resource's schema (``path#resource``)."""
+    """Digest of a traced input: a file, one resource's schema (``path#resource``), or the verdicts
+    another chapter computed (``notebooks/NAME.ipynb#verdicts``)."""
+    from evidence.claims import read_verdicts
     from evidence.datapackage import schema_fingerprint
 
     rel, _, resource_name = name.partition("#")
     path = ROOT / rel
     if not path.exists():
         return None
+    if rel.endswith(".ipynb") and resource_name == "verdicts":
+        return _digest(json.dumps(read_verdicts(path), sort_keys=True).encode())
     if resource_name:
         try:
             return _digest(schema_fingerprint(path, resource_name))
@@ -131,9 +136,26 @@ def execute(md: Path) -> Result:
         "package_sha256": package_digest(),
         "inputs": {name: input_digest(name) for name in inputs},
         "execution_seconds": round(seconds, 1),
+        "verdicts": lifted_verdicts(nb),
     }
     jupytext.write(nb, twin(md), fmt="ipynb")
     return Result(rel, seconds)
+
+
+def lifted_verdicts(nb) -> dict:
+    """The verdicts a chapter computed (``Ledger.publish``), lifted from its outputs into its metadata."""
+    from evidence.claims import VERDICTS_MIME
+
+    verdicts: dict = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            verdicts.update(output.get("data", {}).get(VERDICTS_MIME, {}))
+    return dict(sorted(verdicts.items()))
+
+
+def reads_other_chapters(md: Path) -> bool:
+    """A notebook that reads the verdicts of the others (the scorecard) runs after them."""
+    return "computed_verdicts(" in md.read_text(encoding="utf-8")
 
 
 def _first_lines(text: str, limit: int = 40) -> str:
@@ -141,14 +163,29 @@ def _first_lines(text: str, limit: int = 40) -> str:
     return "\n".join(lines[:limit] + (["..."] if len(lines) > limit else []))
 
 
-def run(notebooks: list[Path], workers: int) -> int:
-    if not notebooks:
+def run(notebooks: list[Path], workers: int, stale_only: bool = False) -> int:
+    """Execute chapters first, then the notebooks that read their verdicts (when they are now stale)."""
+    first = [md for md in notebooks if not reads_other_chapters(md)]
+    results = _execute_all(first, workers)
+    later = [md for md in (all_notebooks() if stale_only else notebooks) if reads_other_chapters(md)]
+    if stale_only:
+        later = [md for md in later if stale_reason(md)]
+    results += _execute_all(later, workers)
+    if not results:
         print("notebook outputs are current: nothing to execute")
-        return 0
+    return _report(results)
+
+
+def _execute_all(notebooks: list[Path], workers: int) -> list[Result]:
+    if not notebooks:
+        return []
     workers = max(1, min(workers, len(notebooks)))
     print(f"executing {len(notebooks)} notebook(s) on {workers} worker(s)")
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(execute, notebooks))
+        return list(pool.map(execute, notebooks))
+
+
+def _report(results: list[Result]) -> int:
     failed = [r for r in results if r.error]
     for r in results:
         print(f"  {'FAILED' if r.error else 'ok':6} {r.seconds:5.1f} s  {r.notebook}")
@@ -179,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 chosen.append(md)
     else:
         chosen = [Path(p).resolve() for p in args.paths]
-    return run(chosen, args.workers)
+    return run(chosen, args.workers, stale_only=args.stale)
 
 
 if __name__ == "__main__":
