@@ -78,9 +78,9 @@ pdf: $(STAMP) browser  ## the PDF edition, printed from the single-page build: _
 	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
 	$(PY) -m tools.pdf
 
-chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication
-	@test -n "$(NAME)" || { echo "usage: make chapter NAME=short_name TOPIC=topic"; exit 2; }
-	$(PY) -m tools.scaffold "$(NAME)" "$(or $(TOPIC),policy)"
+chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication PREFIX=sat
+	@test -n "$(NAME)" -a -n "$(TOPIC)" -a -n "$(PREFIX)" || { echo "usage: make chapter NAME=short_name TOPIC=topic PREFIX=idprefix"; exit 2; }
+	$(PY) -m tools.scaffold "$(NAME)" "$(TOPIC)" "$(PREFIX)"
 
 linkcheck: $(STAMP)  ## check every external URL of the built site and references.bib (needs network)
 	$(BIN)/jupyter-book build . --builder linkcheck

@@ -125,8 +125,8 @@ class Ledger:
         if paste_counts:
             from evidence.paste import paste
 
-            for verdict, group in verdicts.groupby("verdict"):
-                paste(f"n_{verdict}", len(group))
+            for verdict in VERDICTS:
+                paste(f"n_{verdict}", int((verdicts["verdict"] == verdict).sum()))
         return verdicts
 
     def publish(self) -> None:

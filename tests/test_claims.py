@@ -1,11 +1,9 @@
 """The claims ledger: verbatim quotes, existing chapters, and verdicts that match the computations."""
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
 
@@ -14,7 +12,6 @@ from evidence.datapackage import load
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_FILES = {"merics2024longview": "000_967ff135b9d37158.txt", "chinaquantum2025twosessions": "003_04f2d53d03a34c31.txt"}
-BADGE = re.compile(r'evidence-badge evidence-(\w+)">\w+</span> <strong>Verdict on claim ([a-z]+-\d{2})\.</strong>')
 LEDGER = load("claims")
 
 
@@ -49,27 +46,37 @@ def test_every_chapter_exists():
     assert not missing, f"data/claims.csv points to chapters not in _toc.yml: {missing}"
 
 
-def computed_verdicts() -> dict[str, tuple[str, str]]:
-    """{claim id: (verdict shown by the chapter's executed output, chapter)}."""
-    found = {}
-    for ipynb in (ROOT / "notebooks").glob("*.ipynb"):
-        for cell in nbformat.read(ipynb, as_version=4).cells:
-            for output in cell.get("outputs", []):
-                text = html.unescape(str(output.get("data", {}).get("text/html", "")))
-                for verdict, claim_id in BADGE.findall(text):
-                    found[claim_id] = (verdict, f"notebooks/{ipynb.stem}")
-    return found
+def test_every_claim_is_checked_by_its_chapter_with_the_same_verdict_and_confidence():
+    """The chapters' structured verdicts (lifted into the twins' metadata) equal the ledger's."""
+    from evidence.claims import computed_verdicts
 
-
-def test_every_claim_is_checked_by_its_chapter_with_the_same_verdict():
-    computed = computed_verdicts()
+    computed = computed_verdicts().set_index("id")
     for row in LEDGER.itertuples():
-        if not row.chapter.startswith("notebooks/"):
-            continue
-        assert row.id in computed, f"claim {row.id}: {row.chapter} shows no computed verdict for it"
-        verdict, chapter = computed[row.id]
-        assert chapter == row.chapter, f"claim {row.id}: checked in {chapter}, ledger says {row.chapter}"
-        assert verdict == row.verdict, f"claim {row.id}: ledger says {row.verdict!r}, {chapter} computes {verdict!r}"
+        assert row.id in computed.index, f"claim {row.id}: {row.chapter} computes no verdict for it"
+        got = computed.loc[row.id]
+        assert got.chapter == row.chapter, f"claim {row.id}: checked in {got.chapter}, ledger says {row.chapter}"
+        assert (got.verdict, got.confidence) == (row.verdict, row.confidence), \
+            f"claim {row.id}: ledger says {row.verdict}/{row.confidence}, {row.chapter} computes " \
+            f"{got.verdict}/{got.confidence}"
+    assert computed.index.is_unique, "a claim is checked by two chapters"
+
+
+def test_chapters_choose_no_verdict_and_apply_no_grade_rule():
+    """Verdict words and grade rules live in evidence/verdicts.py only: no chapter's code names them."""
+    import jupytext
+
+    words = re.compile(r"""["'](confirmed|qualified|contradicted|unverified|high|medium|low)["']""")
+    chapters = [md for md in sorted((ROOT / "notebooks").glob("*.md")) if "Ledger(" in md.read_text(encoding="utf-8")]
+    assert len(chapters) >= 6
+    for md in chapters:
+        for n, cell in enumerate(jupytext.read(md).cells, start=1):
+            if cell.cell_type != "code":
+                continue
+            assert not words.search(cell.source), f"{md.name} cell {n} names a verdict or confidence in code"
+            for line in cell.source.splitlines():  # a grade compared on the line that decides a support
+                graded = re.search(r"""grade\W*(==|!=|in)\W*["'(\[][ABC]""", line)
+                assert not (graded and re.search(r"full|partial|support|Evidence\(", line)), \
+                    f"{md.name} cell {n} applies a grade rule: {line.strip()}"
 
 
 def test_ids_follow_their_topic():
@@ -87,8 +94,9 @@ def test_ledger_covers_both_texts_broadly():
 
 def test_markup_in_the_ledger_is_shown_not_run():
     from evidence.claims import badge
+    from evidence.verdicts import Assessment
 
-    shown = badge("x-01", "confirmed", '<script>alert("x")</script> & <b>bold</b>').data
+    shown = badge("x-01", Assessment("confirmed", "high"), '<script>alert("x")</script> & <b>bold</b>').data
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "&lt;b&gt;" in shown
 
 

@@ -24,7 +24,6 @@ from evidence.datapackage import lock
 from test_openalex import EXPECTED, MAIL, Recorded
 
 NOTEBOOKS = ["notebooks/research_output.md", "notebooks/coauthorship.md"]
-BADGE = re.compile(r'evidence-badge evidence-(\w+)">\w+</span> <strong>Verdict on claim ([a-z]+-\d{2})\.</strong>')
 
 
 def executed(copy: Path) -> dict[str, nbformat.NotebookNode]:
@@ -54,14 +53,16 @@ def page_text(nb) -> str:
 
 
 def verdicts(nb) -> dict[str, str]:
-    return {claim: verdict for verdict, claim in BADGE.findall(page_text(nb))}
+    """The verdicts the chapter computed, as the executor lifted them into the twin's metadata."""
+    return {claim: v["verdict"] for claim, v in nb.metadata["evidence"]["verdicts"].items()}
 
 
-def set_verdicts(data: Path, wanted: dict[str, str]) -> None:
+def set_verdicts(data: Path, wanted: dict[str, str], confidences: dict[str, str]) -> None:
     """What an author does after a refresh: record the verdicts the new data support, then lock."""
     path = data / "claims.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     for row in rows:
+        row["confidence"] = confidences.get(row["id"], row["confidence"])
         if row["id"] in wanted:
             row["verdict"] = wanted[row["id"]]
             keys = [k for k in row["evidence"].split(";") if k] + ["openalex2022"]
@@ -86,7 +87,7 @@ def refreshed(tmp_path_factory):
     openalex.refresh(data_dir=copy / "data", first_year=EXPECTED["first_year"], last_year=EXPECTED["last_year"],
                      mailto=MAIL, api_key="", opener=Recorded(), sleep=lambda s: None, today=dt.date(2026, 1, 15))
     assert openalex.series_available("openalex_output", copy / "data")
-    set_verdicts(copy / "data", EXPECTED["verdicts_with_series"])
+    set_verdicts(copy / "data", EXPECTED["verdicts_with_series"], EXPECTED["confidences_with_series"])
     return executed(copy)
 
 
