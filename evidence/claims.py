@@ -184,3 +184,25 @@ def computed_verdicts() -> pd.DataFrame:
             _trace(f"notebooks/{ipynb.name}#verdicts")
         rows += [{"id": claim_id, "chapter": f"notebooks/{ipynb.stem}", **v} for claim_id, v in verdicts.items()]
     return pd.DataFrame(rows, columns=["id", "chapter", "verdict", "confidence"])
+
+
+def describe_readings(readings: pd.DataFrame, claim_id: str) -> str:
+    """What a claim asserts, in a few words per part (from data/claim_readings.csv), for tables."""
+    words = []
+    for r in readings[readings["claim_id"] == claim_id].itertuples():
+        bits = []
+        if pd.notna(r.value):
+            bits.append(f"{r.value:,.6g} {r.unit or ''}".strip()
+                        + (f" ±{r.tolerance:.0%}" if pd.notna(r.tolerance) and r.tolerance else ""))
+        if pd.notna(r.date):
+            bits.append(str(r.date))
+        if pd.notna(r.leader):
+            bits.append(f"{r.leader} ahead of {r.compared_with}" if pd.notna(r.compared_with) else str(r.leader))
+        elif pd.notna(r.compared_with):
+            bits.append(str(r.compared_with).replace(";", ", "))
+        if pd.notna(r.metric):
+            bits.append(str(r.metric))
+        if pd.notna(r.period_start):
+            bits.append(f"{int(r.period_start)}–{int(r.period_end)}")
+        words.append((f"{r.part}: " if r.part != "claim" else "") + ", ".join(bits))
+    return "; ".join(words)
