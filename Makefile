@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
 
-.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter axe pdf
+.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter axe pdf lint
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -59,7 +59,11 @@ $(AXE):
 
 axe: $(AXE)  ## install axe-core (npm) for the accessibility test
 
-test: $(STAMP) browser $(AXE)  ## build the site as committed, then run every test (data, references, nbval, site, browser)
+lint: $(STAMP)  ## ruff and codespell over the package, tools, tests and the notebooks' code cells
+	$(PY) -m tools.lint
+
+test: $(STAMP) browser $(AXE)  ## lint, build the site as committed, then run every test (data, references, nbval, site, browser)
+	$(PY) -m tools.lint
 	$(PY) -m evidence.datapackage validate
 	@# No re-execution here: committed outputs that no longer follow from code and data must
 	@# fail the tests (run `make outputs`), not be silently regenerated.

@@ -147,7 +147,6 @@ CONFIDENCE_MARK = {"high": "●●●", "medium": "●●○", "low": "●○○
 
 def badge(claim_id: str, result: Assessment, rationale: str) -> HTML:
     """The verdict line: verdict and confidence in words (the marks are decoration), then why."""
-    verdict, confidence = html.escape(result.verdict), html.escape(result.confidence)
     return HTML(f'<p class="evidence-verdict" id="verdict-{html.escape(claim_id)}">'
                 f'{verdict_badge(result)} <strong>Verdict on claim {html.escape(claim_id)}.</strong> '
                 f'{html.escape(rationale)}</p>')

@@ -133,7 +133,7 @@ def _check_text(path: Path, fields: list[str]) -> list[Problem]:
     missing = [f for f in fields if f not in header]
     extra = [h for h in header if h not in fields]
     for col in missing:
-        problems.append(Problem(name, f"column {col!r} is missing from the header", 
+        problems.append(Problem(name, f"column {col!r} is missing from the header",
                                 "Add the column, or rename the header cell that should be it."))
     for col in extra:
         problems.append(Problem(name, f"column {col!r} is not in the schema",
@@ -358,7 +358,7 @@ def _remember_valid(digest: str) -> None:
     VALIDATED.write_text(digest)
 
 
-def load(name: str, data_dir: Path = DATA) -> "pd.DataFrame":
+def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
     """Load one resource with the types its schema declares, after the full package checks.
 
     Raises DataError with one line per problem; nothing is silently coerced.

@@ -15,7 +15,7 @@ def to_usd(frame: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     keyed = rates.set_index(["currency", "year"])
     out = frame.copy()
     per_usd, rate_source = [], []
-    for currency, year in zip(out["currency"], out["price_year"]):
+    for currency, year in zip(out["currency"], out["price_year"], strict=True):
         if currency == "USD":
             per_usd.append(1.0)
             rate_source.append("")

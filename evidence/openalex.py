@@ -179,8 +179,8 @@ def _retry_after(headers) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _error_detail(err: urllib.error.HTTPError) -> str:
@@ -612,7 +612,7 @@ def refresh(*, data_dir: Path = DATA, first_year: int = FIRST_YEAR, last_year: i
         raise RefreshError(f"{data_dir} holds no datapackage.json: point --data-dir at the book's data folder. "
                            + NOTHING_WRITTEN)
     api_key = os.environ.get("OPENALEX_API_KEY") or None if api_key is None else api_key
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     last_year = last_complete_year(today) if last_year is None else last_year
     client = Client(mailto=mailto.strip(), api_key=api_key, base_url=base_url.rstrip("/"), opener=opener, sleep=sleep)
     snapshot = fetch(client, first_year, last_year, today)

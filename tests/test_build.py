@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import run_in
 
 STRICT = ("jupyter-book", "build", ".", "--warningiserror", "--nitpick", "--keep-going")

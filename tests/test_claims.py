@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import seed
+
 from evidence.datapackage import load
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_FILES = {"merics2024longview": "000_967ff135b9d37158.txt", "chinaquantum2025twosessions": "003_04f2d53d03a34c31.txt"}
+SEED_FILES = {"merics2024longview": "000_967ff135b9d37158.txt",
+              "chinaquantum2025twosessions": "003_04f2d53d03a34c31.txt"}
 LEDGER = load("claims")
 
 
@@ -106,7 +107,8 @@ VERBATIM_FROM_SEEDS = [  # (resource, field holding words of a source text, that
 ]
 
 
-@pytest.mark.parametrize("resource,field,text", VERBATIM_FROM_SEEDS, ids=[f"{r}.{f}" for r, f, _ in VERBATIM_FROM_SEEDS])
+@pytest.mark.parametrize("resource,field,text", VERBATIM_FROM_SEEDS,
+                         ids=[f"{r}.{f}" for r, f, _ in VERBATIM_FROM_SEEDS])
 def test_words_attributed_to_the_source_texts_are_verbatim(resource, field, text):
     seed_text = squash(seed(SEED_FILES[text]))
     frame = load(resource)

@@ -38,8 +38,8 @@ def test_twin_is_in_sync_with_source(md):
     assert twin(md).exists(), f"{md.name} was never executed: run `make outputs`"
     source = jupytext.read(md)
     executed = nbformat.read(twin(md), as_version=4)
-    pairs = list(zip(source.cells, executed.cells))
     assert len(source.cells) == len(executed.cells), f"{md.name}: cell count differs from its twin: run `make outputs`"
+    pairs = list(zip(source.cells, executed.cells, strict=True))
     for n, (a, b) in enumerate(pairs, start=1):
         assert (a.cell_type, a.source) == (b.cell_type, b.source), \
             f"{md.name}: cell {n} differs from {twin(md).name}: run `make outputs`"
@@ -76,3 +76,12 @@ def test_outputs_hold_nothing_volatile(md):
     for pattern in VOLATILE:
         match = pattern.search(text)
         assert not match, f"{twin(md).name}: volatile output {match.group(0)!r} would break nbval on re-execution"
+
+
+@pytest.mark.parametrize("md", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_no_code_cell_is_longer_than_forty_lines(md):
+    """Logic lives in the package, with unit tests; a chapter's cells only call it."""
+    for n, cell in enumerate(jupytext.read(md).cells, start=1):
+        if cell.cell_type == "code":
+            lines = len(cell.source.splitlines())
+            assert lines <= 40, f"{md.name}: code cell {n} has {lines} lines: move its logic into evidence/"

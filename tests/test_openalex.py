@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from evidence import BIB, DATA, ROOT
-from evidence import openalex
+from evidence import BIB, DATA, ROOT, openalex
 from evidence.datapackage import check_package
 
 FIXTURES = ROOT / "tests" / "fixtures" / "openalex"

@@ -58,8 +58,8 @@ MEASURES = pd.DataFrame([{"id": "aa-2024", "country": "NO", "instrument": "list"
 
 
 def facts(*rows):
-    return pd.DataFrame([dict(zip(["id", "measure_id", "attribute", "value", "status", "source", "grade"], r))
-                         for r in rows])
+    columns = ["id", "measure_id", "attribute", "value", "status", "source", "grade"]
+    return pd.DataFrame([dict(zip(columns, r, strict=True)) for r in rows])
 
 
 def test_consistent_dates_resolve_to_the_most_precise_and_the_appendix_agrees():

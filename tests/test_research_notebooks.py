@@ -17,11 +17,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import copy_repo, run_in
+from test_openalex import EXPECTED, MAIL, Recorded
+
 from evidence import openalex
 from evidence.datapackage import lock
-from test_openalex import EXPECTED, MAIL, Recorded
 
 NOTEBOOKS = ["notebooks/research_output.md", "notebooks/coauthorship.md"]
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
-
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -3,8 +3,17 @@ from itertools import product
 
 import pytest
 
-from evidence.verdicts import (CONFIDENCES, GRADES, SUPPORTS, VERDICTS, Assessment, Evidence, assess, describe,
-                               rule_table)
+from evidence.verdicts import (
+    CONFIDENCES,
+    GRADES,
+    SUPPORTS,
+    VERDICTS,
+    Assessment,
+    Evidence,
+    assess,
+    describe,
+    rule_table,
+)
 
 # Written out by hand from the rule in book/methods.md, not computed: one piece of evidence.
 SINGLE = {

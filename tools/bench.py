@@ -193,7 +193,7 @@ def measure_pages(site: Path) -> list[dict]:
             context = browser.new_context()
             page = context.new_page()
             bodies: list[bytes] = []
-            page.on("requestfinished", lambda r: bodies.append(_body(r)))
+            page.on("requestfinished", lambda r, bodies=bodies: bodies.append(_body(r)))
             cold = _visit(page, f"{base}/{path}")
             page.wait_for_load_state("networkidle")
             warm = _visit(context.new_page(), f"{base}/{path}") if cold["charts"] else {}
@@ -260,7 +260,8 @@ def results_markdown(results: dict) -> list[str]:
               "| Notebook | Execution (s) |", "|---|---|"]
     lines += [f"| `{name}` | {seconds} |" for name, seconds in b["notebook_seconds"].items()]
     dash = lambda v: "—" if v is None else v  # noqa: E731
-    lines += ["", "Per page, in a fresh browser (cold cache) unless marked warm; times in ms from navigation start.", "",
+    lines += ["", "Per page, in a fresh browser (cold cache) unless marked warm; times in ms from navigation start.",
+              "",
               "| Page | Requests | Bytes | Gzip bytes | Charts | Load event | All charts drawn | Drawn after load "
               "| Warm: all drawn |", "|---|---|---|---|---|---|---|---|---|"]
     lines += [f"| `{p['page']}` | {p['requests']} | {p['bytes']:,} | {p['gzip_bytes']:,} | {p['charts']} | "
