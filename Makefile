@@ -45,7 +45,7 @@ lock: $(STAMP)  ## after an intended data edit: validate, then record the new ch
 	$(PY) -m evidence.datapackage lock
 
 browser:  ## make sure headless Chromium is installed (tests need it)
-	@command -v chromium >/dev/null || { \
+	@test -n "$${CHROMIUM:-}" -a -x "$${CHROMIUM:-/nonexistent}" || command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium for the browser tests"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
