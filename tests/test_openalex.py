@@ -23,8 +23,8 @@ import yaml
 from evidence import BIB, DATA, ROOT
 from evidence import openalex
 from evidence.datapackage import check_package
-from openalex_fake import EXPECTED, FIXTURES, KEY, FakeOpenAlex, FakeOpener, Fault, page_files, rate_limited, \
-    serving, slow_down
+from openalex_fake import (EXPECTED, FIXTURES, KEY, FakeOpenAlex, FakeOpener, Fault, page_files, rate_limited,
+                           serving, slow_down)
 from tools.refresh import client as client_module
 from tools.refresh import fetch as fetch_module
 from tools.refresh import refresh
@@ -38,8 +38,6 @@ MAIL = "tests@example.org"
 SETTINGS = Settings(base_url=openalex.API, api_key=KEY)
 ENV_NAMES = ("OPENALEX_API", "OPENALEX_API_KEY", "OPENALEX_MAILTO")
 
-
-# --- helpers --------------------------------------------------------------------------------
 
 def digest(*places: Path) -> dict[str, str]:
     files = [p for place in places for p in ([place] if place.is_file() else sorted(place.rglob("*")))]
