@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import base64
 import email.message
+import hashlib
 import io
 import json
 import re
+import shutil
 import threading
 import urllib.error
 import urllib.parse
@@ -205,3 +207,20 @@ def serving(api: FakeOpenAlex) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# --- for tests that refresh: a throwaway copy of the data, and a fingerprint of files ------------
+
+def copy_data(tmp_path: Path) -> Path:
+    """A copy of data/ (without raw snapshots) and CITATION.cff under tmp_path; returns the data folder."""
+    root = Path(__file__).resolve().parents[1]
+    target = tmp_path / "data"
+    shutil.copytree(root / "data", target, ignore=shutil.ignore_patterns("openalex"))
+    shutil.copy2(root / "CITATION.cff", tmp_path / "CITATION.cff")
+    return target
+
+
+def digest(*places: Path) -> dict[str, str]:
+    """sha256 of every file in or at the given places: equal digests mean nothing was written."""
+    files = [p for place in places for p in ([place] if place.is_file() else sorted(place.rglob("*")))]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}

@@ -91,6 +91,15 @@ def _move_raw(raw: Path, target: Path, trash: Path) -> Path | None:
 
 def write(snapshot: Snapshot, data_dir: Path) -> Result:
     """Stage, validate and lock the refreshed package beside data_dir, then move it in."""
+    try:
+        return _write(snapshot, data_dir)
+    except OSError as err:  # staging failed (disk full, permissions): nothing was moved into data/
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        raise RefreshError(f"could not stage the refresh beside {data_dir}: {err.strerror or err}{where}; check "
+                           f"free space and permissions. {NOTHING_WRITTEN}") from None
+
+
+def _write(snapshot: Snapshot, data_dir: Path) -> Result:
     data_dir = Path(data_dir).resolve()
     root = data_dir.parent
     _refuse_synthetic(snapshot, root)
