@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
 
-.PHONY: help book test validate lock outputs serve clean bench refresh linkcheck browser setup chapter axe pdf lint
+.PHONY: help book test validate lock outputs serve clean bench refresh release linkcheck browser setup chapter axe pdf lint
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -70,8 +70,14 @@ test: $(STAMP) browser $(AXE)  ## lint, build the site as committed, then run ev
 	$(BIN)/jupyter-book build . $(JB_STRICT)
 	$(PY) -m pytest
 
-refresh: $(STAMP)  ## re-measure the OpenAlex series (needs network and OPENALEX_MAILTO); all or nothing
-	$(PY) -m evidence.openalex refresh
+refresh:  ## re-measure the OpenAlex series (needs network and OPENALEX_API_KEY; LAST_YEAR=YYYY to stop earlier)
+	@# The key is checked first, with the system Python: without it nothing is set up or written.
+	@$(PYTHON) -m tools.refresh check
+	@$(MAKE) --no-print-directory -s $(STAMP)
+	$(PY) -m tools.refresh $(if $(LAST_YEAR),--last-year "$$LAST_YEAR")
+
+release: $(STAMP)  ## new data version: make release BUMP=patch CHANGES="what changed and why" (or VERSION=X.Y.Z)
+	$(PY) -m tools.release $(if $(VERSION),--version "$$VERSION") $(if $(or $(BUMP),$(bump)),--bump "$(or $(BUMP),$(bump))") $(if $(CHANGES),--change "$$CHANGES")
 
 bench: $(STAMP) browser  ## time clean and incremental builds against their floor; writes benchmarks/latest.json
 	$(PY) -m tools.bench

@@ -1,173 +1,147 @@
-"""The OpenAlex refresh pipeline, offline, against SYNTHETIC recorded responses (tests/fixtures/openalex).
+"""The OpenAlex refresh (tools/refresh), offline, against a SYNTHETIC API (tests/openalex_fake.py).
 
-Every test writes into a temporary copy of data/; none contacts a host other than the
-local machine (the no-network test uses a closed port on 127.0.0.1).
+Every test writes into a temporary copy of data/ (and CITATION.cff); none contacts a host other
+than the local machine (the no-network tests use a closed port on 127.0.0.1).
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import email.message
-import hashlib
-import io
 import json
-import os
-import shutil
-import subprocess
-import sys
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
+from openalex_fake import (
+    EXPECTED,
+    FIXTURES,
+    KEY,
+    FakeOpener,
+    Fault,
+    copy_data,
+    digest,
+    page_files,
+    rate_limited,
+    slow_down,
+)
 
 from evidence import BIB, DATA, ROOT, openalex
 from evidence.datapackage import check_package
+from tools.refresh import client as client_module
+from tools.refresh import fetch as fetch_module
+from tools.refresh import refresh
+from tools.refresh.errors import ApiRefused, MalformedResponse, NoNetwork, RefreshError
+from tools.refresh.rows import EU27, OUTPUT_COUNTRIES, TOP_N
+from tools.refresh.settings import KEY_URL, Settings
 
-FIXTURES = ROOT / "tests" / "fixtures" / "openalex"
-EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 FIRST, LAST = EXPECTED["first_year"], EXPECTED["last_year"]
 TODAY = dt.date(2026, 1, 15)
 MAIL = "tests@example.org"
-
-
-# --- helpers --------------------------------------------------------------------------------
-
-class Response(io.BytesIO):
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def fixture_name(url: str) -> str:
-    """The recorded response for a request URL, as a file name in tests/fixtures/openalex."""
-    parts = urllib.parse.urlsplit(url)
-    params = dict(urllib.parse.parse_qsl(parts.query))
-    assert params.get("mailto") == MAIL, f"request without the polite-pool email: {url}"
-    if parts.path.startswith("/topics/"):
-        return f"topic_{parts.path.rsplit('/', 1)[-1]}.json"
-    assert parts.path == "/works" and params["group_by"] == "authorships.countries", url
-    filters = params["filter"].split(",")
-    assert filters[0] == openalex.QUANTUM_FILTER, url
-    year = next(f.split(":")[1] for f in filters if f.startswith("publication_year:"))
-    kind = "with_cn" if "authorships.countries:CN" in filters else "all"
-    page = 1 if params["cursor"] == "*" else int(params["cursor"].rsplit("-", 1)[-1])
-    return f"works_{year}_{kind}_p{page}.json"
-
-
-class Recorded:
-    """An opener that answers from the fixtures; `faults` maps call numbers to exceptions or bodies."""
-
-    def __init__(self, faults: dict | None = None):
-        self.faults = faults or {}
-        self.urls: list[str] = []
-
-    def __call__(self, request, timeout=None):
-        self.urls.append(request.full_url)
-        fault = self.faults.get(len(self.urls))
-        if isinstance(fault, BaseException):
-            raise fault
-        if isinstance(fault, bytes):
-            return Response(fault)
-        return Response((FIXTURES / fixture_name(request.full_url)).read_bytes())
-
-
-def http_error(code: int, retry_after: str | None = None) -> urllib.error.HTTPError:
-    headers = email.message.Message()
-    if retry_after is not None:
-        headers["Retry-After"] = retry_after
-    return urllib.error.HTTPError("https://api.openalex.org/works", code, "error", headers,
-                                  io.BytesIO(b'{"error": "Rate limit exceeded"}'))
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+SETTINGS = Settings(base_url=openalex.API, api_key=KEY)
 
 
 @pytest.fixture
 def data(tmp_path) -> Path:
-    """A throwaway copy of data/ (the pipeline must never write into the real one in tests)."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("openalex"))
-    return target
+    return copy_data(tmp_path)
 
 
 @pytest.fixture(autouse=True)
 def real_data_untouched():
-    before = digest(DATA)
+    before = digest(DATA, ROOT / "CITATION.cff")
     yield
-    assert digest(DATA) == before, "a test wrote into the repository's data/"
+    assert digest(DATA, ROOT / "CITATION.cff") == before, "a test wrote into the repository's data/ or CITATION.cff"
 
 
-def run(data: Path, opener, sleeps: list | None = None, **kwargs):
+def run(data: Path, opener=None, sleeps: list | None = None, settings: Settings = SETTINGS, **kwargs):
     sleeps = [] if sleeps is None else sleeps
-    return openalex.refresh(data_dir=data, first_year=FIRST, last_year=LAST, mailto=MAIL, api_key="",
-                            opener=opener, sleep=sleeps.append, today=TODAY, **kwargs)
+    return refresh(settings, data_dir=data, first_year=FIRST, last_year=LAST, opener=opener or FakeOpener(),
+                   sleep=sleeps.append, today=TODAY, **kwargs)
 
 
 def rows(path: Path) -> list[dict]:
     return list(csv.DictReader(path.open(encoding="utf-8")))
 
 
+def version(data: Path) -> str:
+    return json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+def recorded_groups(name: str) -> dict[str, int]:
+    """Every country of one recorded query, over all its pages: {'DE': 667, ...}."""
+    counts = {}
+    for page in sorted(FIXTURES.glob(f"works_{name}_p*.json")):
+        for group in json.loads(page.read_text(encoding="utf-8"))["group_by"]:
+            counts[group["key"].rsplit("/", 1)[-1]] = group["count"]
+    return counts
+
+
 # --- a normal run ---------------------------------------------------------------------------
 
-def test_normal_run_writes_series_snapshot_and_locked_package(data):
-    version_before = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["version"]
-    opener = Recorded()
+def test_normal_run_writes_series_snapshot_version_and_locked_package(data):
+    before = version(data)
+    opener = FakeOpener()
     result = run(data, opener)
 
-    n_files = len(list(FIXTURES.glob("topic_*.json"))) + len(list(FIXTURES.glob("works_*.json")))
-    assert len(opener.urls) == result.calls == n_files  # one request per recorded answer, paging included
-    assert result.version == "{}.{}.0".format(*version_before.split(".")[:1], int(version_before.split(".")[1]) + 1)
+    assert len(opener.urls) == result.calls == page_files()  # one request per recorded answer, paging included
+    works_calls = [opener.api.params(n) for n in range(1, len(opener.urls) + 1) if "/works" in opener.urls[n - 1]]
+    assert {p["per_page"] for p in works_calls} == {"100"}, "per_page must stay within the documented 1-100"
+    assert all(p["api_key"] == KEY and "mailto" not in p for p in works_calls)
+    assert works_calls[0]["cursor"] == "*" and works_calls[1]["cursor"] not in ("*", ""), "cursor paging not followed"
+    major, minor, _ = before.split(".")
+    assert result.version == version(data) == f"{major}.{int(minor) + 1}.0"
+    cff = yaml.safe_load((data.parent / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["version"] == result.version and str(cff["date-released"]) == TODAY.isoformat()
 
     out = rows(data / "openalex_output.csv")
     by_key = {(int(r["year"]), r["country"]): r for r in out}
+    recorded = recorded_groups("2019_all")
+    for code in OUTPUT_COUNTRIES:
+        assert int(by_key[2019, code]["works"]) == recorded.get(code, 0), code
     page = json.loads((FIXTURES / "works_2019_all_p1.json").read_text(encoding="utf-8"))
-    for group in page["group_by"]:
-        code = group["key"].rsplit("/", 1)[-1]
-        if code in openalex.OUTPUT_COUNTRIES:
-            assert int(by_key[2019, code]["works"]) == group["count"]
     assert int(by_key[2019, "WORLD"]["works"]) == page["meta"]["count"]
     assert (2019, "RU") in by_key, "a country among the year's ten largest must be kept even if not listed"
-    assert int(by_key[2020, "SE"]["works"]) > 0, "2020 is paged: groups from the second page are missing"
+    second_page = [g["key"].rsplit("/", 1)[-1] for g in
+                   json.loads((FIXTURES / "works_2020_all_p2.json").read_text(encoding="utf-8"))["group_by"]]
+    late = next(code for code in second_page if code in OUTPUT_COUNTRIES)
+    assert int(by_key[2020, late]["works"]) == recorded_groups("2020_all")[late] > 0, "second page of groups lost"
     first = by_key[2019, "CN"]
     assert first["source"] == "openalex2022" and first["grade"] == "A" and first["retrieved"] == TODAY.isoformat()
     assert first["filter_version"] == openalex.FILTER_VERSION
     assert first["locator"] == ("https://api.openalex.org/works?filter=topics.id:T10682|T10020,"
                                 "publication_year:2019&group_by=authorships.countries")
-    assert MAIL not in (data / "openalex_output.csv").read_text(encoding="utf-8")
 
     co = {(int(r["year"]), r["country"]): r for r in rows(data / "openalex_coauthorship.csv")}
-    assert {c for _, c in co} == set(openalex.EUROPE)
+    assert {c for _, c in co} == {*EU27, "GB", "CH"}
     de = co[2019, "DE"]
     assert float(de["share"]) == pytest.approx(100 * int(de["works_with_cn"]) / int(de["works"]), abs=1e-4)
     assert co[2015, "MT"]["share"] == "" and co[2015, "MT"]["works"] == "0"
 
-    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
-    names = [r["name"] for r in descriptor["resources"]]
-    assert {"openalex_output", "openalex_coauthorship"} <= set(names)
     assert check_package(data, bib=BIB) == [], "the refreshed package must validate with its new locks"
     raw = data / "openalex" / "raw" / TODAY.isoformat()
     assert len(list(raw.glob("works_*.json"))) == len(list(FIXTURES.glob("works_*.json")))
     index = json.loads((raw / "index.json").read_text(encoding="utf-8"))
-    assert index["filter_version"] == openalex.FILTER_VERSION and MAIL not in json.dumps(index)
+    assert index["filter_version"] == openalex.FILTER_VERSION
     changelog = (data / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## {result.version} — {TODAY.isoformat()}" in changelog
+    assert not list(data.parent.glob(".openalex-refresh-*")) and not list(data.glob(".*.tmp")), "temporary files left"
 
-    again = run(data, Recorded())  # a second refresh replaces the resources, never duplicates them
-    descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
-    assert [r["name"] for r in descriptor["resources"]] == names
+    names = [r["name"] for r in json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["resources"]]
+    again = run(data)  # a second refresh replaces the rows, never duplicates resources
+    assert [r["name"] for r in json.loads((data / "datapackage.json").read_text(encoding="utf-8"))["resources"]] \
+        == names
+    assert len(rows(data / "openalex_output.csv")) == len(out)
     assert again.version != result.version and check_package(data, bib=BIB) == []
 
 
 def test_series_helpers_find_the_designed_answers(data):
-    run(data, Recorded())
-    assert openalex.series_available("openalex_output", data) and openalex.series_available("openalex_coauthorship", data)
+    assert not openalex.series_available("openalex_output", data), "the shipped CSV holds only its header"
+    run(data)
+    assert openalex.series_available("openalex_output", data)
+    assert openalex.series_available("openalex_coauthorship", data)
     assert not openalex.series_available("openalex_output", DATA.parent / "no-such-dir")
+    assert not openalex.series_available("no_such_resource", data)
     from evidence.datapackage import load
     output, coauthorship = load("openalex_output", data), load("openalex_coauthorship", data)
     assert openalex.crossover_year(output) == EXPECTED["crossover_cn_over_all"]
@@ -176,63 +150,132 @@ def test_series_helpers_find_the_designed_answers(data):
     assert peaks == EXPECTED["peak_years"]
 
 
-def test_the_api_key_is_sent_but_never_recorded(data):
-    opener = Recorded()
-    openalex.refresh(data_dir=data, first_year=FIRST, last_year=FIRST, mailto=MAIL, api_key="SECRET-KEY",
-                     opener=opener, sleep=lambda s: None, today=TODAY)
-    assert all("api_key=SECRET-KEY" in url for url in opener.urls)
-    written = "".join(p.read_text(encoding="utf-8") for p in data.rglob("*") if p.suffix in (".csv", ".json", ".md"))
-    assert "SECRET-KEY" not in written
+def test_the_key_and_email_are_sent_but_never_recorded(data):
+    opener = FakeOpener(key="SECRET-KEY")
+    run(data, opener, settings=Settings(base_url=openalex.API, api_key="SECRET-KEY", mailto=MAIL))
+    assert all("api_key=SECRET-KEY" in url and "mailto=tests%40example.org" in url for url in opener.urls)
+    assert all(MAIL in agent for agent in opener.user_agents)
+    written = "".join(p.read_text(encoding="utf-8") for p in data.parent.rglob("*")
+                      if p.suffix in (".csv", ".json", ".md", ".cff"))
+    assert "SECRET-KEY" not in written and MAIL not in written
+    assert "SECRET-KEY" not in repr(Settings(base_url=openalex.API, api_key="SECRET-KEY"))
 
 
-# --- retries, bad answers, failures ----------------------------------------------------------
+def test_the_schemas_in_the_data_package_describe_what_the_refresh_stores():
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    fields = {name: {f["name"]: f for f in resources[name]["schema"]["fields"]}
+              for name in (openalex.OUTPUT_RESOURCE, openalex.COAUTHOR_RESOURCE)}
+    assert sorted(fields[openalex.COAUTHOR_RESOURCE]["country"]["constraints"]["enum"]) == sorted({*EU27, "GB", "CH"})
+    assert f"{TOP_N} largest" in fields[openalex.OUTPUT_RESOURCE]["country"]["description"]
+    for name in fields:
+        description = resources[name]["description"]
+        assert all(topic in description and title in description for topic, title in openalex.TOPICS.items())
+        assert (DATA / resources[name]["path"]).read_text(encoding="utf-8") == ",".join(fields[name]) + "\n", \
+            f"{name}: the committed file must hold only the header until a refresh"
 
-def test_429_then_success_waits_as_told(data):
+
+# --- the documented errors: 403, 429, 5xx, 400, 401 -----------------------------------------
+
+def test_429_with_a_short_retry_after_waits_as_told_and_retries(data):
     sleeps = []
-    opener = Recorded({3: http_error(429, retry_after="7")})
+    opener = FakeOpener(faults={3: rate_limited(retry_after="7")})
     run(data, opener, sleeps)
     assert 7.0 in sleeps, f"Retry-After was not honoured: {sleeps}"
-    assert opener.urls[2] == opener.urls[3], "the failed request was not retried"
-    assert (data / "openalex_output.csv").exists()
+    assert opener.urls[2] == opener.urls[3], "the refused request was not retried"
+    assert (data / "openalex_output.csv").read_text(encoding="utf-8").count("\n") > 1
+
+
+@pytest.mark.parametrize("retry_after, says", [(None, "tomorrow"), ("86000", "in 23.9 h")])
+def test_429_daily_limit_stops_at_once(data, retry_after, says):
+    before = digest(data.parent)
+    opener = FakeOpener(faults={3: rate_limited(retry_after)})
+    with pytest.raises(ApiRefused) as err:
+        run(data, opener)
+    assert len(opener.urls) == 3, "the refresh went on after the daily limit"
+    message = str(err.value)
+    assert "daily limit" in message and says in message and message.endswith("Nothing was written.")
+    assert digest(data.parent) == before
+
+
+def test_403_slow_down_backs_off_and_retries(data):
+    sleeps = []
+    opener = FakeOpener(faults={3: slow_down(), 4: slow_down()})
+    run(data, opener, sleeps)
+    backoff = [s for s in sleeps if s != client_module.REQUEST_INTERVAL]
+    assert backoff == [client_module.BASE_DELAY, client_module.BASE_DELAY * 2]
+    assert opener.urls[2] == opener.urls[3] == opener.urls[4]
+
+
+def test_403_for_ever_gives_up_with_the_apis_words(data):
+    faults = {n: slow_down() for n in range(3, 3 + client_module.MAX_ATTEMPTS)}
+    with pytest.raises(ApiRefused, match=r"HTTP 403 5 times .*rate limit exceeded; slow down.*wait a few minutes"):
+        run(data, FakeOpener(faults=faults))
 
 
 def test_5xx_backs_off_exponentially_then_gives_up(data):
-    before = digest(data)
+    before = digest(data.parent)
     sleeps = []
-    faults = {n: http_error(503) for n in range(3, 3 + openalex.MAX_ATTEMPTS)}
-    with pytest.raises(openalex.RefreshError, match=r"HTTP 503 5 times .* Nothing was written"):
-        run(data, Recorded(faults), sleeps)
-    backoff = [s for s in sleeps if s != openalex.REQUEST_INTERVAL]
-    assert backoff == [openalex.BASE_DELAY * 2 ** n for n in range(openalex.MAX_ATTEMPTS - 1)]
-    assert digest(data) == before
+    faults = {n: Fault(503) for n in range(3, 3 + client_module.MAX_ATTEMPTS)}
+    with pytest.raises(RefreshError, match=r"HTTP 503 5 times .* Nothing was written"):
+        run(data, FakeOpener(faults=faults), sleeps)
+    backoff = [s for s in sleeps if s != client_module.REQUEST_INTERVAL]
+    assert backoff == [client_module.BASE_DELAY * 2 ** n for n in range(client_module.MAX_ATTEMPTS - 1)]
+    assert digest(data.parent) == before
+
+
+def test_a_per_page_over_100_is_refused_by_the_api_and_reported(data, monkeypatch):
+    monkeypatch.setattr(fetch_module, "PER_PAGE", 200)  # what the refresh sent before 2026
+    opener = FakeOpener()
+    with pytest.raises(ApiRefused, match=r"HTTP 400: .*per_page is '200'; it must be between 1 and 100") as err:
+        run(data, opener)
+    assert len(opener.urls) == 3, "a 400 must not be retried"
+    assert "\n" not in str(err.value)
+
+
+def test_a_wrong_key_names_the_variable(data):
+    with pytest.raises(ApiRefused, match=rf"HTTP 401: .*invalid api_key.*check OPENALEX_API_KEY .*{KEY_URL}"):
+        run(data, FakeOpener(), settings=Settings(base_url=openalex.API, api_key="not-the-key"))
+
+
+# --- bad answers and failures ---------------------------------------------------------------
+
+def test_an_empty_page_ends_the_paging_even_with_a_cursor(data):
+    count = json.loads((FIXTURES / "works_2015_with_cn_p1.json").read_text(encoding="utf-8"))["meta"]["count"]
+    empty = {"synthetic": True, "meta": {"count": count, "per_page": 100, "groups_count": 0, "next_cursor": "more"},
+             "results": [], "group_by": []}
+    opener = FakeOpener(faults={6: Fault(body=json.dumps(empty).encode())})  # 2015's second page with CN
+    run(data, opener)
+    assert not any("cursor=more" in url for url in opener.urls), "paged on past an empty page"
 
 
 def test_malformed_response_is_a_clear_error(data):
-    before = digest(data)
-    with pytest.raises(openalex.MalformedResponse, match=r"^malformed response: no meta\.count .*works\?filter="):
-        run(data, Recorded({4: json.dumps({"synthetic": True, "group_by": []}).encode()}))
-    with pytest.raises(openalex.MalformedResponse, match="not JSON"):
-        run(data, Recorded({3: b"<html>Service Unavailable</html>"}))
+    before = digest(data.parent)
+    with pytest.raises(MalformedResponse, match=r"^malformed response: no meta\.count .*works\?filter="):
+        run(data, FakeOpener(faults={4: Fault(body=json.dumps({"synthetic": True, "group_by": []}).encode())}))
+    with pytest.raises(MalformedResponse, match="not JSON"):
+        run(data, FakeOpener(faults={3: Fault(body=b"<html>Service Unavailable</html>")}))
     bad_key = {"synthetic": True, "meta": {"count": 5, "next_cursor": None},
                "group_by": [{"key": "https://openalex.org/institutions/I1", "key_display_name": "x", "count": 1}]}
-    with pytest.raises(openalex.MalformedResponse, match="is not a country"):
-        run(data, Recorded({3: json.dumps(bad_key).encode()}))
-    assert digest(data) == before
+    with pytest.raises(MalformedResponse, match="is not a country"):
+        run(data, FakeOpener(faults={3: Fault(body=json.dumps(bad_key).encode())}))
+    assert digest(data.parent) == before
 
 
 def test_renamed_topic_stops_the_refresh(data):
     renamed = json.dumps({"synthetic": True, "id": "https://openalex.org/T10682", "display_name": "Something else"})
-    with pytest.raises(openalex.RefreshError, match="bump FILTER_VERSION"):
-        run(data, Recorded({1: renamed.encode()}))
+    with pytest.raises(RefreshError, match="bump FILTER_VERSION"):
+        run(data, FakeOpener(faults={1: Fault(body=renamed.encode())}))
 
 
 def test_failure_half_way_writes_nothing(data):
-    before = digest(data)
-    opener = Recorded({15: urllib.error.URLError(ConnectionResetError("connection reset by peer"))})
-    with pytest.raises(openalex.NoNetwork, match="Nothing was written"):
+    before = digest(data.parent)
+    reset = Fault(exception=urllib.error.URLError(ConnectionResetError("connection reset by peer")))
+    opener = FakeOpener(faults={15: reset})
+    with pytest.raises(NoNetwork, match="Nothing was written"):
         run(data, opener)
     assert len(opener.urls) == 15, "the refresh went on after the failure"
-    assert digest(data) == before and not (data / "openalex").exists()
+    assert digest(data.parent) == before and not (data / "openalex").exists()
 
 
 def test_invalid_package_writes_nothing(data):
@@ -241,61 +284,52 @@ def test_invalid_package_writes_nothing(data):
     text = shares.read_text(encoding="utf-8")
     assert ",mit2025qir," in text, "test set-up: research_shares.csv no longer cites mit2025qir"
     shares.write_text(text.replace(",mit2025qir,", ",nosuchkey2024,", 1), encoding="utf-8")
-    before = digest(data)
-    with pytest.raises(openalex.RefreshError, match="does not validate: .*nosuchkey2024"):
-        run(data, Recorded())
-    assert digest(data) == before
+    before = digest(data.parent)
+    with pytest.raises(RefreshError, match="does not validate: .*nosuchkey2024"):
+        run(data)
+    assert digest(data.parent) == before
+
+
+def test_a_full_disk_while_staging_is_one_line_and_writes_nothing(data, monkeypatch):
+    from tools.refresh import write as write_module
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(write_module.shutil, "copytree", full)
+    before = digest(data.parent)
+    with pytest.raises(RefreshError, match=r"^could not stage the refresh .*No space left on device; check free"):
+        run(data)
+    assert digest(data.parent) == before
 
 
 def test_no_network_is_one_clear_line(data):
     # Port 9 (discard) on the loopback interface: refused at once, no other host is contacted.
-    before = digest(data)
-    with pytest.raises(openalex.NoNetwork) as err:
-        run(data, urllib.request.urlopen, base_url="http://127.0.0.1:9")
+    before = digest(data.parent)
+    with pytest.raises(NoNetwork) as err:
+        run(data, urllib.request.urlopen, settings=Settings(base_url="http://127.0.0.1:9", api_key=KEY))
     message = str(err.value)
     assert message.startswith("no network: could not reach 127.0.0.1:9") and "\n" not in message
-    assert digest(data) == before
+    assert digest(data.parent) == before
 
 
-def test_missing_mailto_stops_before_any_request(data, monkeypatch):
-    monkeypatch.delenv("OPENALEX_MAILTO", raising=False)
-    opener = Recorded()
-    with pytest.raises(openalex.MissingMailto, match="OPENALEX_MAILTO=you@example.org make refresh"):
-        openalex.refresh(data_dir=data, first_year=FIRST, last_year=LAST, opener=opener, today=TODAY)
-    assert opener.urls == []
-
-
-def test_command_line_messages(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENALEX_MAILTO", "OPENALEX_API_KEY")}
-    env["PYTHONPATH"] = str(ROOT)
-    shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("openalex"))
-    command = [sys.executable, "-m", "evidence.openalex", "refresh", "--data-dir", str(tmp_path / "data")]
-    missing = subprocess.run(command, env=env, capture_output=True, text=True)
-    assert missing.returncode == 1 and missing.stderr.startswith("refresh failed: OPENALEX_MAILTO is not set")
-    assert len(missing.stderr.strip().splitlines()) == 1
-    offline = subprocess.run(command + ["--base-url", "http://127.0.0.1:9"], env={**env, "OPENALEX_MAILTO": MAIL},
-                             capture_output=True, text=True)
-    assert offline.returncode == 1 and offline.stderr.startswith("refresh failed: no network")
-    assert len(offline.stderr.strip().splitlines()) == 1
-    plan = subprocess.run([sys.executable, "-m", "evidence.openalex", "plan", "--last-year", "2016"], env=env,
-                          capture_output=True, text=True, check=True)
-    assert plan.stdout.splitlines()[0] == "https://api.openalex.org/topics/T10682"
-    assert len(plan.stdout.splitlines()) == 2 + 2 * (2016 - openalex.FIRST_YEAR + 1)
-
-
-def test_synthetic_answers_never_reach_the_real_data_dir(monkeypatch):
-    with pytest.raises(openalex.RefreshError, match="refusing to write synthetic"):
-        openalex.refresh(data_dir=DATA, first_year=FIRST, last_year=FIRST, mailto=MAIL, api_key="",
-                         opener=Recorded(), sleep=lambda s: None, today=TODAY)
-
-
-def test_fixtures_are_marked_synthetic():
-    files = sorted(FIXTURES.glob("*.json"))
-    assert files and all(json.loads(p.read_text(encoding="utf-8")).get("synthetic") is True for p in files)
-    assert "SYNTHETIC" in (FIXTURES / "README.md").read_text(encoding="utf-8")
+def test_synthetic_answers_never_reach_a_git_checkout():
+    with pytest.raises(RefreshError, match="refusing to write synthetic test responses"):
+        refresh(SETTINGS, data_dir=DATA, first_year=FIRST, last_year=FIRST, opener=FakeOpener(),
+                sleep=lambda s: None, today=TODAY)
 
 
 def test_a_folder_without_a_data_package_is_refused(tmp_path):
-    with pytest.raises(openalex.RefreshError, match="holds no datapackage.json"):
-        openalex.refresh(data_dir=tmp_path, first_year=FIRST, last_year=FIRST, mailto=MAIL, api_key="",
-                         opener=Recorded(), sleep=lambda s: None, today=TODAY)
+    with pytest.raises(RefreshError, match="holds no datapackage.json"):
+        refresh(SETTINGS, data_dir=tmp_path, first_year=FIRST, last_year=FIRST, opener=FakeOpener(),
+                sleep=lambda s: None, today=TODAY)
+
+
+def test_fixtures_are_marked_synthetic_and_shaped_like_todays_answers():
+    files = sorted(FIXTURES.glob("*.json"))
+    assert files and all(json.loads(p.read_text(encoding="utf-8")).get("synthetic") is True for p in files)
+    assert "SYNTHETIC" in (FIXTURES / "README.md").read_text(encoding="utf-8")
+    for page in FIXTURES.glob("works_*.json"):
+        answer = json.loads(page.read_text(encoding="utf-8"))
+        assert answer["meta"]["per_page"] == 100 and len(answer["group_by"]) <= 100, page.name
+        assert answer["results"] == [] and "next_cursor" in answer["meta"], page.name
+    assert len(list(FIXTURES.glob("works_*_p2.json"))) == 2 * (LAST - FIRST + 1), "every query should need paging"
