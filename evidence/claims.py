@@ -64,6 +64,8 @@ class Ledger:
             raise ValueError(f"data/claims.csv has no claims with chapter {chapter!r}")
         readings = load("claim_readings")
         self._readings = readings[readings["claim_id"].isin(self.rows.index)]
+        documents = load("claim_evidence")
+        self.documents = documents[documents["claim_id"].isin(self.rows.index)]
         self.computed: dict[str, Assessment] = {}
 
     # --- what a claim asserts ------------------------------------------------------------
@@ -98,10 +100,21 @@ class Ledger:
             display(self.quote(claim_id))
 
     # --- the check -----------------------------------------------------------------------
-    def check(self, claim_id: str, evidence: list[Evidence]) -> HTML:
-        """Compute the claim's verdict and confidence from its evidence; raise if the ledger disagrees."""
+    def documented(self, claim_id: str) -> list[Evidence]:
+        """The documentary evidence recorded for a claim in data/claim_evidence.csv (what sources state)."""
+        rows = self.documents[self.documents["claim_id"] == claim_id]
+        return [Evidence.not_found(part=r.part) if r.status == "not found"
+                else Evidence(r.support, r.grade, r.source, part=r.part, self_reported=bool(r.self_reported))
+                for r in rows.itertuples()]
+
+    def check(self, claim_id: str, evidence: list[Evidence] = ()) -> HTML:
+        """Compute the claim's verdict and confidence from its evidence; raise if the ledger disagrees.
+
+        The evidence is what the chapter computes from its data plus, always, the documentary
+        evidence recorded for the claim in data/claim_evidence.csv.
+        """
         row = self._row(claim_id)
-        result = assess(evidence)
+        result = assess([*evidence, *self.documented(claim_id)])
         recorded = Assessment(row.verdict, row.confidence)
         if recorded != result:
             raise VerdictMismatch(

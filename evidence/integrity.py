@@ -19,7 +19,7 @@ from evidence.verdicts import STATUSES
 PROVENANCE = ("source", "locator", "grade")
 # Fields that state what a source says, per resource: empty when nothing was found.
 STATED = {"export_measure_facts": ("value",), "fridges": ("cooling_power_uw", "temperature_k"),
-          "milestones": ("support",), "ts_checks": ("support",)}
+          "milestones": ("support",), "ts_checks": ("support",), "claim_evidence": ("support", "excerpt")}
 DATE_ATTRIBUTES = {"announced", "adopted", "published", "in_force", "compliance_from"}
 
 
