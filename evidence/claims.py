@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.display import HTML, display
 
+from evidence.cards import card, claim_review, claim_url, json_ld, verdict_badge
 from evidence.datapackage import load
 from evidence.verdicts import CONFIDENCES, VERDICTS, Assessment, Evidence, assess
 
@@ -84,20 +85,18 @@ class Ledger:
         return [self.reading(claim_id, part) for part in parts]
 
     # --- the claims as readers see them --------------------------------------------------
-    def quote(self, claim_id: str) -> HTML:
-        """The claim as a block quote, its text escaped: markup in the ledger is shown, never run."""
-        row = self._row(claim_id)
-        return HTML(f'<blockquote class="evidence-claim" id="claim-{html.escape(claim_id)}">'
-                    f'<p>{html.escape(row.quote)}</p>'
-                    f'<p class="evidence-claim-id">Claim {html.escape(claim_id)}</p></blockquote>')
-
     def show_claims(self) -> None:
-        """Display every claim of the chapter as a quote and paste their number as ``n_claims``."""
+        """Display every claim of the chapter as a card (with its ClaimReview record); paste ``n_claims``.
+
+        The cards show the ledger's verdicts; the checks further down recompute each one and the
+        notebook fails if any differs, so a published card always agrees with its computation.
+        """
         from evidence.paste import paste
 
         paste("n_claims", len(self.rows))
-        for claim_id in self.rows.index:
-            display(self.quote(claim_id))
+        cards = [card(row) + json_ld(claim_review(row, claim_url(self.chapter, row.id)))
+                 for row in self.rows.reset_index().itertuples()]
+        display(HTML('<div class="evidence-cards">' + "".join(cards) + "</div>"))
 
     # --- the check -----------------------------------------------------------------------
     def documented(self, claim_id: str) -> list[Evidence]:
@@ -155,22 +154,11 @@ class Ledger:
         return self.rows.loc[claim_id]
 
 
-CONFIDENCE_MARK = {"high": "●●●", "medium": "●●○", "low": "●○○"}
-
-
 def badge(claim_id: str, result: Assessment, rationale: str) -> HTML:
-    """The verdict line: verdict and confidence in words (the marks are decoration), then why."""
+    """The verdict line under the evidence: verdict and confidence in words, then why."""
     return HTML(f'<p class="evidence-verdict" id="verdict-{html.escape(claim_id)}">'
                 f'{verdict_badge(result)} <strong>Verdict on claim {html.escape(claim_id)}.</strong> '
                 f'{html.escape(rationale)}</p>')
-
-
-def verdict_badge(result: Assessment) -> str:
-    verdict, confidence = html.escape(result.verdict), html.escape(result.confidence)
-    return (f'<span class="evidence-badge evidence-{verdict}">{verdict}</span> '
-            f'<span class="evidence-confidence evidence-confidence-{confidence}" '
-            f'title="{confidence} confidence"><span aria-hidden="true">{CONFIDENCE_MARK[result.confidence]}</span> '
-            f'{confidence} confidence</span>')
 
 
 def read_verdicts(ipynb) -> dict:
