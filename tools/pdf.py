@@ -29,6 +29,12 @@ BRIEF_OUTPUT = OUT_DIR / EDITIONS["brief"]
 SITE_COPY = ROOT / "_build" / "html" / SITE_FOLDER
 PRINT_WIDTH_PX = 673  # A4 less the 16 mm side margins of print.css, at 96 px per inch: charts draw at this width
 
+# The captions (or first heading cells) of tables wider than the printed text column.
+TABLES_WIDER_THAN_THE_PAGE = """() => [...document.querySelectorAll('article table')]
+    .filter(t => t.getBoundingClientRect().width > document.querySelector('article').clientWidth + 1)
+    .map(t => (t.closest('.evidence-table-wrap')?.querySelector('.evidence-table-caption')?.textContent
+               || t.querySelector('caption, th')?.textContent || '?').trim())"""
+
 
 def book_facts() -> Book:
     """The cover's facts, each read from the file that owns it."""
@@ -85,10 +91,11 @@ def _print(browser, base: str, name: str, output: Path) -> dict:
     drawn = page.locator(".evidence-chart svg.marks").count()
     if drawn != charts:
         raise PrintError(f"pdf: only {drawn} of {charts} charts drew in {name}; not printing an incomplete edition")
+    overflowing = page.evaluate(TABLES_WIDER_THAN_THE_PAGE)
     page.pdf(path=str(output), prefer_css_page_size=True, print_background=True, outline=True, tagged=True,
              display_header_footer=False)
     page.close()
-    return {"charts": charts, "drawn": drawn}
+    return {"charts": charts, "drawn": drawn, "overflowing": overflowing}
 
 
 def _key(title: str) -> str:

@@ -205,8 +205,7 @@ def pointer(soup, book: Book, doc: str, what: str, fragment: str = "") -> Tag:
 
 
 def _online_only_chapter(soup, book: Book, chapter: Chapter) -> None:
-    keep = [chapter.node.find("h1")] + [p for p in chapter.node.find_all("p", recursive=False)
-                                        if not p.find(["a", "code"])][:1]
+    keep = [chapter.node.find("h1")] + chapter.node.find_all("p", recursive=False)[:1]
     for child in list(chapter.node.children):
         if child not in keep:
             child.extract()
@@ -218,7 +217,9 @@ def _long_tables(soup, book: Book, chapter: Chapter) -> None:
         rows = len(table.select("tbody > tr")) or len(table.find_all("tr")) - 1
         if table.get("id") == SCORECARD_TABLE:
             wrap = table.find_parent("div", class_="evidence-table-wrap") or table
+            note = pointer(soup, book, chapter.doc, "The full table, with the reason for each verdict,", SCORECARD_TABLE)
             wrap.replace_with(ledger_table(soup, link_claims=True))
+            chapter.node.find("table", class_="print-ledger").insert_after(note)
             continue
         if rows <= LONG_TABLE_ROWS:
             continue
@@ -249,8 +250,14 @@ def one_bibliography(soup, chapters_: list[Chapter], references: Chapter) -> Non
                 footnotes.decompose()
 
 
+# Docutils "smart quotes" curl the quotes, dashes and ellipses of the endnotes but not of the
+# References page: entries are compared with both sides straightened.
+_STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                           "\u2014": "-", "\u2026": "..."})
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"-+", "-", re.sub(r"\s+", " ", text).strip().translate(_STRAIGHT))
 
 
 # --- links ----------------------------------------------------------------------------------------
@@ -320,6 +327,10 @@ def full_edition(page: str, book: Book, pages: dict[str, int] | None = None,
     references = by_doc.get("book/references")
     if references is None:
         raise PrintError("pdf: the book has no References page (book/references.md): nothing to point endnotes at")
+    article.append(cover(soup, book, "Full edition"))
+    article.append(contents(soup, book, {c.doc: c.title for c in found}, pages or {}))
+    for number, chapter in enumerate(found):
+        article.append(_wrap(soup, chapter, number))
     one_bibliography(soup, found, references)
     references.node["class"] = references.node.get("class", []) + ["print-bibliography"]
     for chapter in found:
@@ -327,10 +338,6 @@ def full_edition(page: str, book: Book, pages: dict[str, int] | None = None,
             _online_only_chapter(soup, book, chapter)
         else:
             _long_tables(soup, book, chapter)
-    article.append(cover(soup, book, "Full edition"))
-    article.append(contents(soup, book, {c.doc: c.title for c in found}, pages or {}))
-    for number, chapter in enumerate(found):
-        article.append(_wrap(soup, chapter, number))
     running_heads(soup, book, [c.title for c in found])
     rewrite_links(soup, book, page_name)
     return str(soup)
