@@ -68,11 +68,14 @@ $(AXE):
 
 axe: $(AXE)  ## install axe-core (npm) for the accessibility test
 
-test: $(STAMP) browser fonts $(AXE)  ## build the site as committed, then run every test (data, references, nbval, site, browser)
+test: $(STAMP) browser fonts $(AXE)  ## build the site and its PDF editions as committed, then run every test (data, references, nbval, site, browser, PDF)
 	$(PY) -m evidence.datapackage validate
 	@# No re-execution here: committed outputs that no longer follow from code and data must
 	@# fail the tests (run `make outputs`), not be silently regenerated.
 	$(BIN)/jupyter-book build . $(JB_STRICT)
+	@# The site links the PDF editions: print them from the same build (tests/test_pdf.py checks them).
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
+	$(PY) -m tools.pdf
 	$(PY) -m pytest
 
 refresh: $(STAMP)  ## re-measure the OpenAlex series (needs network and OPENALEX_MAILTO); all or nothing

@@ -26,6 +26,7 @@ SOURCE = ROOT / "_build" / "singlehtml"
 OUT_DIR = ROOT / "_build" / "pdf"
 OUTPUT = OUT_DIR / EDITIONS["full"]
 BRIEF_OUTPUT = OUT_DIR / EDITIONS["brief"]
+MEASURES = OUT_DIR / "editions.json"  # what the last print measured (charts drawn, tables too wide, pages)
 SITE_COPY = ROOT / "_build" / "html" / SITE_FOLDER
 PRINT_WIDTH_PX = 673  # A4 less the 16 mm side margins of print.css, at 96 px per inch: charts draw at this width
 
@@ -34,6 +35,13 @@ TABLES_WIDER_THAN_THE_PAGE = """() => [...document.querySelectorAll('article tab
     .filter(t => t.getBoundingClientRect().width > document.querySelector('article').clientWidth + 1)
     .map(t => (t.closest('.evidence-table-wrap')?.querySelector('.evidence-table-caption')?.textContent
                || t.querySelector('caption, th')?.textContent || '?').trim())"""
+
+# For each chart: its id, its title and the texts (labels, legends) its SVG drawing holds.
+CHART_TEXTS = """() => [...document.querySelectorAll('.evidence-chart')].map(el => ({
+    id: el.id, title: el.closest('figure')?.querySelector('.evidence-chart-title')?.textContent.trim() || '',
+    texts: [...new Set([...el.querySelectorAll('svg text')]
+        .filter(t => !t.closest('[opacity="0"]') && getComputedStyle(t).opacity !== '0')
+        .map(t => t.textContent.trim()).filter(Boolean))]}))"""
 
 
 def book_facts() -> Book:
@@ -92,10 +100,11 @@ def _print(browser, base: str, name: str, output: Path) -> dict:
     if drawn != charts:
         raise PrintError(f"pdf: only {drawn} of {charts} charts drew in {name}; not printing an incomplete edition")
     overflowing = page.evaluate(TABLES_WIDER_THAN_THE_PAGE)
+    drawings = page.evaluate(CHART_TEXTS)
     page.pdf(path=str(output), prefer_css_page_size=True, print_background=True, outline=True, tagged=True,
              display_header_footer=False)
     page.close()
-    return {"charts": charts, "drawn": drawn, "overflowing": overflowing}
+    return {"charts": charts, "drawn": drawn, "overflowing": overflowing, "drawings": drawings}
 
 
 def _key(title: str) -> str:
@@ -191,6 +200,7 @@ def print_editions(source: Path = SOURCE, out_dir: Path = OUT_DIR, site_copy: Pa
         raise PrintError("pdf: the chapters moved between the two prints; the table of contents would be wrong")
     result["full"].update(summary(full), starts=starts)
     result["brief"].update(summary(brief))
+    (out_dir / MEASURES.name).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     if site_copy is not None:
         site_copy.mkdir(parents=True, exist_ok=True)
         for pdf in (full, brief):
@@ -208,6 +218,8 @@ def main() -> int:
         r = result[edition]
         print(f"wrote {path.relative_to(ROOT)}: {r['pages']} pages, {r['bookmarks']} bookmarks, "
               f"{r['drawn']} of {r['charts']} charts drawn, {r['bytes']:,} bytes")
+        for caption in r["overflowing"]:
+            print(f"warning: {path.name}: the table {caption!r} is wider than the page (see print.css)")
     print(f"copied both editions into {SITE_COPY.relative_to(ROOT)}/")
     return 0
 
