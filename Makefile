@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
 
-.PHONY: help book test validate lock outputs serve clean bench refresh release linkcheck browser setup chapter axe pdf lint
+.PHONY: help book test validate lock outputs serve clean bench refresh release linkcheck browser fonts setup chapter axe pdf lint
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -52,6 +52,15 @@ browser:  ## make sure headless Chromium is installed (tests need it)
 	      || { echo "could not install chromium: install the Debian package 'chromium' and re-run"; exit 1; }; \
 	  else echo "the browser tests need Chromium: install the Debian package 'chromium' (as root: apt-get install chromium)"; exit 1; fi; }
 
+fonts:  ## make sure a font for Chinese is installed (the PDF editions print Chinese text)
+	@test -n "$$(fc-list :lang=zh 2>/dev/null)" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's fonts-noto-cjk for the Chinese text of the PDF editions"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	      || { echo "could not install fonts-noto-cjk: install the Debian package 'fonts-noto-cjk' and re-run"; exit 1; }; \
+	  else echo "no font for Chinese (fc-list :lang=zh is empty): install the Debian package 'fonts-noto-cjk' (as root: apt-get install fonts-noto-cjk)"; exit 1; fi; }
+	@test -n "$$(fc-list :lang=zh 2>/dev/null)" || { echo "no font for Chinese after installing fonts-noto-cjk (fc-list :lang=zh is empty): run fc-cache -f and re-run"; exit 1; }
+
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
 $(AXE):
 	@command -v npm >/dev/null || { echo "the accessibility test needs axe-core from npm: install Node.js and npm"; exit 1; }
@@ -62,12 +71,15 @@ axe: $(AXE)  ## install axe-core (npm) for the accessibility test
 lint: $(STAMP)  ## ruff and codespell over the package, tools, tests and the notebooks' code cells
 	$(PY) -m tools.lint
 
-test: $(STAMP) browser $(AXE)  ## lint, build the site as committed, then run every test (data, references, nbval, site, browser)
+test: $(STAMP) browser fonts $(AXE)  ## lint, build the site and its PDF editions as committed, then run every test (data, references, nbval, site, browser, PDF)
 	$(PY) -m tools.lint
 	$(PY) -m evidence.datapackage validate
 	@# No re-execution here: committed outputs that no longer follow from code and data must
 	@# fail the tests (run `make outputs`), not be silently regenerated.
 	$(BIN)/jupyter-book build . $(JB_STRICT)
+	@# The site links the PDF editions: print them from the same build (tests/test_pdf.py checks them).
+	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
+	$(PY) -m tools.pdf
 	$(PY) -m pytest
 
 refresh:  ## re-measure the OpenAlex series (needs network and OPENALEX_API_KEY; LAST_YEAR=YYYY to stop earlier)
@@ -82,7 +94,7 @@ release: $(STAMP)  ## new data version: make release BUMP=patch CHANGES="what ch
 bench: $(STAMP) browser  ## time clean and incremental builds against their floor; writes benchmarks/latest.json
 	$(PY) -m tools.bench
 
-pdf: $(STAMP) browser  ## the PDF edition, printed from the single-page build: _build/pdf/
+pdf: $(STAMP) browser fonts  ## the PDF editions (full and brief), printed from the single-page build: _build/pdf/
 	$(PY) -m evidence.datapackage validate
 	$(PY) -m tools.execute --stale
 	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
