@@ -127,7 +127,8 @@ def ledger_table(soup, link_claims: bool) -> Tag:
     for r in ledger_rows():
         if r["topic"] != topic:
             topic = r["topic"]
-            rows.append(f'<tr class="print-ledger-topic"><th colspan="4" scope="rowgroup">{html.escape(topic)}</th></tr>')
+            rows.append(f'<tr class="print-ledger-topic"><th colspan="4" scope="rowgroup">{html.escape(topic)}</th>'
+                        '</tr>')
         claim = html.escape(r["id"])
         ident = f'<a href="#claim-{claim}">{claim}</a>' if link_claims else claim
         verdict = html.escape(r["verdict"])
@@ -217,7 +218,8 @@ def _long_tables(soup, book: Book, chapter: Chapter) -> None:
         rows = len(table.select("tbody > tr")) or len(table.find_all("tr")) - 1
         if table.get("id") == SCORECARD_TABLE:
             wrap = table.find_parent("div", class_="evidence-table-wrap") or table
-            note = pointer(soup, book, chapter.doc, "The full table, with the reason for each verdict,", SCORECARD_TABLE)
+            note = pointer(soup, book, chapter.doc, "The full table, with the reason for each verdict,",
+                           SCORECARD_TABLE)
             wrap.replace_with(ledger_table(soup, link_claims=True))
             chapter.node.find("table", class_="print-ledger").insert_after(note)
             continue

@@ -27,7 +27,8 @@ def _edition_buttons(pathto) -> list[dict]:
         {"type": "link", "url": pathto(site_path("full"), 1), "text": "PDF, full edition",
          "tooltip": "Download the full edition (PDF)", "icon": "fas fa-file-pdf", "label": "download-pdf-full-button"},
         {"type": "link", "url": pathto(site_path("brief"), 1), "text": "PDF, brief edition",
-         "tooltip": "Download the brief edition (PDF)", "icon": "fas fa-file-pdf", "label": "download-pdf-brief-button"},
+         "tooltip": "Download the brief edition (PDF)", "icon": "fas fa-file-pdf",
+         "label": "download-pdf-brief-button"},
     ]
 
 
