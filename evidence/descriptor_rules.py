@@ -4,9 +4,12 @@ Every structural mistake (a missing key, a wrong type, an unknown field type, a 
 its type does not take, two resources or fields of one name, an unsafe path) is one line
 naming the resource and field; frictionless and the loader only ever see a sound descriptor.
 
-Plausible values are part of the schema: every number declares both bounds, every date
-(a string field with the partial-date pattern, or a date field) its earliest and latest value,
-and the earliest date is not before 1900.
+Plausible values are part of the schema: every number declares a minimum, and a maximum
+wherever a value can be absurd (every real-valued number, every year); every partial date (a
+string field with the partial-date pattern) its earliest and latest value, the earliest not
+before 1900. A date field's bounds, where declared, are checked by frictionless. Counts
+(integers that are not years) may leave the maximum open: frictionless refuses inf and
+exponents in an integer field.
 """
 from __future__ import annotations
 
@@ -143,8 +146,8 @@ def _field_problems(where: str, field, k: int) -> list[Problem]:
     if problems:
         return problems
     if kind in ("number", "integer"):
-        return _number_bounds(where, kind, constraints)
-    if kind == "date" or is_partial_date(field):
+        return _number_bounds(where, field, constraints)
+    if is_partial_date(field):
         return _date_bounds(where, kind, constraints)
     if "earliest" in constraints or "latest" in constraints:
         return [_p(f"{where}: \"earliest\"/\"latest\" apply only to partial dates",
@@ -152,10 +155,18 @@ def _field_problems(where: str, field, k: int) -> list[Problem]:
     return []
 
 
-def _number_bounds(where: str, kind: str, constraints: dict) -> list[Problem]:
+def needs_maximum(field: dict) -> bool:
+    """Where a value can be absurd above: any real number (inf, 1e308) and any year."""
+    return field.get("type") == "number" or field.get("unit") == "year"
+
+
+def _number_bounds(where: str, field: dict, constraints: dict) -> list[Problem]:
+    kind = field["type"]
     problems = []
     hints = {"minimum": " (\"exclusiveMinimum\": 0 where a value must be greater than zero)", "maximum": ""}
     for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+        if bound == "maximum" and not needs_maximum(field):
+            continue
         if bound not in constraints and exclusive not in constraints:
             problems.append(_p(f"{where} ({kind}) declares no {bound}",
                                f"Add \"{bound}\" to its constraints: the bound beyond which a value would be "
@@ -169,7 +180,7 @@ def _number_bounds(where: str, kind: str, constraints: dict) -> list[Problem]:
 
 
 def _date_bounds(where: str, kind: str, constraints: dict) -> list[Problem]:
-    low, high = ("minimum", "maximum") if kind == "date" else ("earliest", "latest")
+    low, high = "earliest", "latest"
     problems = []
     for name in (low, high):
         value = constraints.get(name)

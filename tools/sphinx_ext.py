@@ -97,6 +97,22 @@ def _notebook_pages_point_to_markdown(app, pagename, templatename, context, doct
                 button["url"] = str(button["url"]).replace(f"{pagename}.ipynb", f"{pagename}.md")
 
 
+def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
+    """Each script once: sphinx-thebe and sphinx-togglebutton register their inline configuration
+    twice under jupyter-book (once as filename None, once as ''), and the second
+    ``const THEBE_JS_URL`` is a console error on every page."""
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    seen, unique = set(), []
+    for js in sorted(scripts, key=lambda js: getattr(js, "priority", 500)):
+        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
 def _copy_markdown_sources(app, exception):
     if exception is None and app.builder.format == "html":
         target = Path(app.outdir) / "_sources" / "notebooks"
@@ -220,6 +236,7 @@ def setup(app):
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
     app.connect("env-get-outdated", _performance_page_when_results_appear)
     app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)
+    app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     app.connect("build-finished", _copy_markdown_sources)
     app.connect("build-finished", prune_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
