@@ -27,8 +27,8 @@ def neutral(cell: str) -> str:
 def frame_csv(frame) -> str:
     """A pandas frame as spreadsheet-safe CSV text (with the BOM)."""
     safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype) in ("string", "category"):
+    for column in safe.columns:  # text cells only, whatever the column's dtype (object, str, category)
+        if any(isinstance(v, str) for v in safe[column]):
             safe[column] = safe[column].map(lambda v: neutral(v) if isinstance(v, str) else v)
     safe.columns = [neutral(str(c)) for c in safe.columns]
     return BOM + safe.to_csv(index=False, lineterminator="\n")
