@@ -22,11 +22,16 @@ def is_web_url(url: str) -> bool:
 
 def parse_problems(library) -> list[str]:
     """What makes a parsed references.bib unusable, one sentence each (duplicate keys by name)."""
-    from bibtexparser.model import DuplicateBlockKeyBlock
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
     problems = []
     for block in library.failed_blocks:
-        if isinstance(block, DuplicateBlockKeyBlock):
+        if isinstance(block, DuplicateFieldKeyBlock):
+            fields = ", ".join(repr(k) for k in sorted(getattr(block, "duplicate_keys", None) or []))
+            key = re.match(r"\s*@\w+\s*\{\s*([^,\s]+)", block.raw or "")
+            entry = f"entry {key.group(1)!r}" if key else "the entry"
+            problems.append(f"{entry} (line {block.start_line + 1}) gives the field {fields or '(?)'} twice: keep one")
+        elif isinstance(block, DuplicateBlockKeyBlock):
             first = getattr(block.previous_block, "start_line", None)
             where = f" (lines {first + 1} and {block.start_line + 1})" if first is not None else ""
             problems.append(f"entry key {block.key!r} is used twice{where}: give one of the entries another key, "
@@ -53,7 +58,8 @@ def parse_quietly(text: str):
 
 
 def check_bib(bib: Path) -> tuple[frozenset[str], list[Problem]]:
-    """The keys of references.bib and its problems (an unusable file gives no keys)."""
+    """The keys of references.bib and its problems. A file that does not parse gives no keys, so that
+    its problem is reported once, not as an unknown key at every row that cites it."""
     name = bib.name
     reason = plain_file_reason(bib)
     if reason:
@@ -66,9 +72,10 @@ def check_bib(bib: Path) -> tuple[frozenset[str], list[Problem]]:
         return frozenset(), [Problem(name, f"not valid UTF-8 (byte {err.start})", "Re-save the file as UTF-8")]
     problems = [Problem(name, p.split(": ", 1)[0], p.split(": ", 1)[1].capitalize() + ".")
                 for p in parse_problems(library)]
+    keys = frozenset(e.key for e in library.entries) if not problems else frozenset()
     for entry in library.entries:
         problems += _link_problems(name, entry)
-    return frozenset(e.key for e in library.entries), problems
+    return keys, problems
 
 
 def _link_problems(name: str, entry) -> list[Problem]:

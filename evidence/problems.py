@@ -24,7 +24,8 @@ class Problem:
             where.append(f"row {self.row} (line {self.row + 1})")
         if self.column:
             where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.what}. {self.fix}"
+        fix = self.fix if self.fix.endswith(".") else self.fix + "."
+        return f"{', '.join(where)}: {self.what}. {fix}"
 
 
 def listed(problems: list[Problem], shown: int = SHOWN) -> list[str]:
@@ -51,7 +52,9 @@ def rel(path: Path) -> str:
     Never resolves symbolic links: a link's target (possibly outside the repository) is not named.
     """
     path = Path(path).absolute()
-    for base in (ROOT, path.parent.parent):
-        if path.is_relative_to(base):
-            return path.relative_to(base).as_posix()
-    return path.name
+    if path.is_relative_to(ROOT):
+        return path.relative_to(ROOT).as_posix()
+    for folder in path.parents:  # a copy of the repository: name it from the folder that holds data/
+        if (folder / "datapackage.json").is_file():
+            return path.relative_to(folder.parent).as_posix()
+    return path.relative_to(path.parent.parent).as_posix()

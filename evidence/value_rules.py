@@ -36,8 +36,8 @@ def duplicate_columns(name: str, header: list[str]) -> list[Problem]:
     for column, n in counts.items():
         if n > 1:
             positions = [str(i) for i, h in enumerate(header, start=1) if h == column]
-            problems.append(Problem(name, f"column {column!r} appears {n} times in the header "
-                                    f"(columns {', '.join(positions)})",
+            listed = ", ".join(positions[:-1]) + " and " + positions[-1]
+            problems.append(Problem(name, f"column {column!r} appears {n} times in the header (columns {listed})",
                                     "Remove the duplicate column, or rename it to the field it should be."))
     return problems
 
