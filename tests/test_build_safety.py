@@ -133,6 +133,11 @@ def test_the_site_shows_no_path_of_this_machine(site):
     assert not leaks, f"pages or downloads show {ROOT}: {leaks[:10]}"
 
 
+def test_no_committed_twin_shows_the_machine_path():
+    leaks = [p.name for p in (ROOT / "notebooks").glob("*.ipynb") if str(ROOT) in p.read_text(encoding="utf-8")]
+    assert not leaks, f"committed outputs show {ROOT}: {leaks}"
+
+
 def test_the_data_page_shows_the_bounds(site):
     page = (site / "book" / "data.html").read_text(encoding="utf-8")
     assert "exclusiveMinimum: 0; maximum: 5000" in page, "the fx rate bounds are not on the Data page"

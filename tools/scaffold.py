@@ -7,11 +7,12 @@ verbatim claim) and re-locks the data package.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sys
 from pathlib import Path
 
-from evidence import DATA, ROOT
+from evidence import DATA, ROOT, atomic
 from evidence.datapackage import lock
 
 TEMPLATE = Path(__file__).with_name("templates") / "chapter.md"
@@ -26,8 +27,7 @@ def scaffold(name: str, topic: str) -> list[str]:
         return [f"{notebook.relative_to(ROOT)} exists already: pick another NAME"]
     chapter = f"notebooks/{name}"
     title = name.replace("_", " ").capitalize()
-    notebook.write_text(TEMPLATE.read_text(encoding="utf-8").format(title=title, chapter=chapter, name=name),
-                        encoding="utf-8")
+    atomic.write_text(notebook, TEMPLATE.read_text(encoding="utf-8").format(title=title, chapter=chapter, name=name))
     _add_to_toc(chapter)
     _append_stub(chapter, name, topic)
     return [str(p) for p in lock()]
@@ -39,15 +39,18 @@ def _add_to_toc(chapter: str) -> None:
     start = lines.index("  - caption: Findings")
     end = next((i for i in range(start + 2, len(lines)) if lines[i].startswith("  - caption:")), len(lines))
     lines.insert(end, f"      - file: {chapter}")
-    toc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    atomic.write_text(toc, "\n".join(lines) + "\n")
 
 
 def _append_stub(chapter: str, name: str, topic: str) -> None:
     prefix = re.sub(r"[^a-z]", "", name)[:8] or "new"
-    with (DATA / "claims.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerow([
-            f"{prefix}-01", "merics2024longview", "Replace with the claim, quoted verbatim from the source text.",
-            topic, "unverified", "Replace with one or two sentences: why this verdict.", "", chapter])
+    ledger = DATA / "claims.csv"
+    row = io.StringIO()
+    csv.writer(row, lineterminator="\n").writerow([
+        f"{prefix}-01", "merics2024longview", "Replace with the claim, quoted verbatim from the source text.",
+        topic, "unverified", "Replace with one or two sentences: why this verdict.", "", chapter])
+    text = ledger.read_text(encoding="utf-8")
+    atomic.write_text(ledger, text + ("" if text.endswith("\n") else "\n") + row.getvalue())
 
 
 def main(argv: list[str]) -> int:
