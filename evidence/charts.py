@@ -2,8 +2,8 @@
 
 Every chart is shown with ``figure(...)``: a title that states the finding (set on the
 chart), a one-sentence description for screen readers, a source line and a download of
-exactly the rows drawn. The output is plain HTML with the Vega-Lite spec as JSON; the
-site's own ``evidence-charts.js`` draws it with the vega bundle served from ``_static``
+exactly the rows drawn (spreadsheet-safe: evidence.csv_safety). The output is plain HTML with
+the Vega-Lite spec as JSON; the site's own ``evidence-charts.js`` draws it with the vega bundle served from ``_static``
 (made at build time from the installed vl-convert package), so no page needs a CDN.
 Element ids derive from the chart's name, so re-executed outputs compare equal in nbval.
 """
@@ -18,6 +18,7 @@ import altair as alt
 import pandas as pd
 from IPython.display import HTML, display
 
+from evidence.csv_safety import frame_csv
 from evidence.references import short_cite
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
@@ -86,7 +87,8 @@ def _figure_html(chart, *, name, description, data, sources) -> HTML:
     spec = chart.properties(width="container", description=description).to_dict()
     title = _title_html(spec.pop("title", None))
     spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
-    csv_uri = "data:text/csv;charset=utf-8," + urllib.parse.quote(data.to_csv(index=False))
+    # Spreadsheet-safe: no cell is read as a formula, and a BOM so that non-ASCII text opens correctly.
+    csv_uri = "data:text/csv;charset=utf-8," + urllib.parse.quote(frame_csv(data))
     esc = html.escape
     return HTML(
         f'<figure class="evidence-figure" id="figure-{slug}">\n{title}\n'

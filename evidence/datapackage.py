@@ -1,10 +1,13 @@
 """Validate, lock and load the data package in ``data/``.
 
-The package follows the Frictionless Data Package spec. ``frictionless`` does the
+The package follows the Frictionless Data Package spec (v2). ``frictionless`` does the
 row-level checks (types, constraints, primary and foreign keys); this module adds
 what it does not say clearly or at all: UTF-8 with a line number, unterminated
 quotes, header differences by name, BibTeX keys, the claims-ledger rules, and
-sha256 locks. Every problem is one line naming file, row and column, and what to do.
+sha256 locks. The shape of the descriptor (evidence.descriptor_rules), safe paths
+(evidence.safe_paths), cell rules (evidence.value_rules) and references.bib
+(evidence.bib_rules) are checked first. Every problem is one line naming file, row and
+column, and what to do.
 
 Command line (through make): ``python -m evidence.datapackage validate|lock``.
 """
@@ -14,16 +17,28 @@ import csv
 import hashlib
 import io
 import json
-import os
-import re
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidence import BIB, DATA, ROOT
+from evidence import BIB, DATA, ROOT, atomic
+from evidence.bib_rules import check_bib
+from evidence.descriptor_rules import OWN_CONSTRAINTS, PARTIAL_DATE, SEMVER, descriptor_problems  # noqa: F401
 from evidence.integrity import check_rows
+from evidence.ledger_rules import chapter_problems
+from evidence.problems import DataError, Problem, listed
+from evidence.problems import rel as _rel
+from evidence.safe_paths import plain_file_reason, resource_file
+from evidence.trace import trace as _trace
+from evidence.value_rules import (
+    bom_problem,
+    date_problems,
+    duplicate_columns,
+    key_fields,
+    non_finite_numbers,
+    whitespace_in_keys,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,67 +53,30 @@ def bibkey_arity(field: dict) -> str | None:
     return field.get("bibtex") or BIBKEY_FIELDS.get(field["name"])
 
 
-SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
-# A date known to the year, month or day (YYYY, YYYY-MM, YYYY-MM-DD). Fields of type string
-# with exactly this pattern are also checked against the calendar.
-PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    what: str
-    fix: str
-    row: int | None = None  # data row, 1 = first row after the header
-    column: str | None = None
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row} (line {self.row + 1})")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.what}. {self.fix}"
-
-
-class DataError(Exception):
-    """The data package has problems; ``str()`` lists one per line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the data package:\n{lines}")
-
-
-def _rel(path: Path) -> str:
-    """How a file is named in messages: relative to the repository, e.g. data/funding.csv."""
-    path = path.resolve()
-    for base in (ROOT, path.parent.parent):
-        if path.is_relative_to(base):
-            return str(path.relative_to(base))
-    return str(path)
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_descriptor(data_dir: Path = DATA) -> tuple[dict | None, list[Problem]]:
+    """The descriptor and the problems of its shape; None if it cannot be read at all."""
     path = data_dir / "datapackage.json"
     name = _rel(path)
+    restore = "Restore it from git (git checkout -- data/datapackage.json)."
+    reason = plain_file_reason(path)
+    if reason:
+        return None, [Problem(name, f"refused: {reason}", "Replace it with the file itself: " + restore)]
     if not path.exists():
-        return None, [Problem(name, "file not found", "Restore it from git (git checkout -- data/datapackage.json).")]
+        return None, [Problem(name, "file not found", restore)]
+    text = path.read_bytes()
+    if not text.strip():
+        return None, [Problem(name, "the file is empty (an interrupted write?)", restore)]
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        descriptor = json.loads(text.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        return None, [Problem(name, f"not valid UTF-8 (byte {err.start})", "Re-save the file as UTF-8.")]
+    except json.JSONDecodeError as err:
         return None, [Problem(name, f"not valid JSON ({err})", "Fix the JSON syntax at that position.")]
-    problems = []
-    if not SEMVER.match(str(descriptor.get("version", ""))):
-        problems.append(Problem(name, f"package version {descriptor.get('version')!r} is not semver X.Y.Z",
-                                "Set \"version\" like 1.2.0 (minor for new data, patch for corrections)."))
-    if not descriptor.get("resources"):
-        problems.append(Problem(name, "no resources listed", "List each CSV under \"resources\"."))
-    return descriptor, problems
+    return descriptor, descriptor_problems(descriptor)
 
 
 def resource(descriptor: dict, name: str) -> dict:
@@ -112,11 +90,14 @@ def resource(descriptor: dict, name: str) -> dict:
 # --- checks frictionless does not make clearly ------------------------------------------
 
 def _check_text(path: Path, fields: list[str]) -> list[Problem]:
-    """UTF-8, balanced quotes and the header, before any row-level check."""
+    """UTF-8, no byte-order mark, balanced quotes and the header, before any row-level check."""
     name = _rel(path)
     if not path.exists():
         return [Problem(name, "file not found", "Restore the file or remove its resource from data/datapackage.json.")]
     raw = path.read_bytes()
+    bom = bom_problem(name, raw)
+    if bom:
+        return [bom]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -130,6 +111,9 @@ def _check_text(path: Path, fields: list[str]) -> list[Problem]:
                                 "Add the closing double quote (a quote inside a cell is written twice: \"\")."))
         return problems
     header = next(csv.reader(io.StringIO(text)), [])
+    doubled = duplicate_columns(name, header)
+    if doubled:
+        return doubled
     missing = [f for f in fields if f not in header]
     extra = [h for h in header if h not in fields]
     for col in missing:
@@ -161,12 +145,6 @@ def _unterminated_quote_line(text: str) -> int | None:
     return open_line if inside else None
 
 
-def bib_keys(bib: Path = BIB) -> frozenset[str]:
-    from evidence.references import entries
-
-    return frozenset(entries(bib))
-
-
 def _check_bib_keys(path: Path, rows: list[dict], fields: list[dict], keys: frozenset[str]) -> list[Problem]:
     problems = []
     keyed = {f["name"]: bibkey_arity(f) for f in fields if bibkey_arity(f)}
@@ -180,34 +158,6 @@ def _check_bib_keys(path: Path, rows: list[dict], fields: list[dict], keys: froz
                 if key not in keys:
                     problems.append(Problem(_rel(path), f"unknown reference key {key!r}",
                                             "Add the entry to references.bib or correct the key.", n, field))
-    return problems
-
-
-def valid_partial_date(value: str) -> bool:
-    """True for YYYY, YYYY-MM or YYYY-MM-DD naming a real year, month and day."""
-    import datetime
-
-    if not re.match(PARTIAL_DATE, value):
-        return False
-    parts = [int(x) for x in value.split("-")] + [1] * (3 - value.count("-") - 1)
-    try:
-        datetime.date(*parts)
-    except ValueError:
-        return False
-    return True
-
-
-def _check_partial_dates(path: Path, rows: list[dict], fields: list[dict]) -> list[Problem]:
-    problems = []
-    dated = [f["name"] for f in fields if f.get("constraints", {}).get("pattern") == PARTIAL_DATE]
-    for n, row in enumerate(rows, start=1):
-        for name in dated:
-            value = (row.get(name) or "").strip()
-            if not re.match(PARTIAL_DATE, value):
-                continue  # empty, or reported by the pattern constraint
-            if not valid_partial_date(value):
-                problems.append(Problem(_rel(path), f"{value!r} is not a calendar date",
-                                        "Write YYYY, YYYY-MM or YYYY-MM-DD with a real month and day.", n, name))
     return problems
 
 
@@ -226,27 +176,43 @@ def check_package(data_dir: Path = DATA, *, check_hashes: bool = True, bib: Path
     descriptor, problems = read_descriptor(data_dir)
     if descriptor is None or problems:
         return problems
-    keys = bib_keys(bib)
+    keys, problems = check_bib(bib)
+    keyed = key_fields(descriptor)
     readable = []
     for res in descriptor["resources"]:
-        path = data_dir / res["path"]
-        fields = [f["name"] for f in res["schema"]["fields"]]
-        text_problems = _check_text(path, fields)
+        path, reason = resource_file(data_dir, res["path"])
+        if reason:
+            problems.append(Problem(_rel(data_dir / "datapackage.json"), f"resource {res['name']!r} (path "
+                                    f"{res['path']!r}) is refused: {reason}",
+                                    "Keep the data file itself inside data/, not a link to it."))
+            continue
+        fields = res["schema"]["fields"]
+        text_problems = _check_text(path, [f["name"] for f in fields])
         problems += text_problems
         if text_problems:
             continue
         readable.append(res)
-        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-        problems += _check_bib_keys(path, rows, res["schema"]["fields"], keys)
-        problems += _check_partial_dates(path, rows, res["schema"]["fields"])
-        if res["name"] == "claims":
-            problems += _check_ledger(path, rows)
-        problems += check_rows(res, rows, _rel(path))
+        problems += _check_rows(path, res, keyed[res["name"]], keys if keys else None)
         if check_hashes:
             problems += _check_hash(path, res)
     if readable:
-        problems += _frictionless_problems(data_dir, descriptor, readable)
+        ours = {(p.file, p.row, p.column) for p in problems if p.row is not None}
+        problems += [p for p in _frictionless_problems(data_dir, descriptor, readable)
+                     if (p.file, p.row, p.column) not in ours]
     return problems
+
+
+def _check_rows(path: Path, res: dict, keyed: set[str], keys: frozenset[str] | None) -> list[Problem]:
+    """The cell rules frictionless does not apply, on one readable CSV."""
+    name, fields = _rel(path), res["schema"]["fields"]
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    problems = whitespace_in_keys(name, rows, keyed) + non_finite_numbers(name, rows, fields)
+    problems += date_problems(name, rows, fields)
+    if keys is not None:  # references.bib unusable: reported once, not at every row
+        problems += _check_bib_keys(path, rows, fields, keys)
+    if res["name"] == "claims":
+        problems += _check_ledger(path, rows) + chapter_problems(name, rows, path.parent.parent)
+    return problems + check_rows(res, rows, name)
 
 
 def _check_hash(path: Path, res: dict) -> list[Problem]:
@@ -257,20 +223,28 @@ def _check_hash(path: Path, res: dict) -> list[Problem]:
     return []
 
 
+# Every problem is counted, however many (the list shown is capped, see evidence.problems).
+LIMIT_ERRORS = 1_000_000
+
+
 def _frictionless_problems(data_dir: Path, descriptor: dict, resources: list[dict]) -> list[Problem]:
     import frictionless
 
     # Hashes are checked above with a clearer message; frictionless sees only readable files.
     names = {r["name"] for r in resources}
-    plain = {**descriptor, "resources": [
+    plain = json.loads(json.dumps(descriptor))  # a copy frictionless may not see all of
+    plain["resources"] = [
         {k: v for k, v in r.items() if k not in ("hash", "bytes")} | {"scheme": "file", "format": "csv",
                                                                      "encoding": "utf-8"}
-        for r in descriptor["resources"] if r["name"] in names]}
-    for res in plain["resources"]:  # drop foreign keys into unreadable files
-        fks = res["schema"].get("foreignKeys", [])
+        for r in plain["resources"] if r["name"] in names]
+    for res in plain["resources"]:
+        fks = res["schema"].get("foreignKeys", [])  # drop foreign keys into unreadable files
         res["schema"]["foreignKeys"] = [fk for fk in fks if fk["reference"].get("resource", "") in names | {""}]
+        for field in res["schema"]["fields"]:  # the package's own date bounds, checked in value_rules
+            for own in OWN_CONSTRAINTS:
+                field.get("constraints", {}).pop(own, None)
     package = frictionless.Package(plain, basepath=str(data_dir))
-    report = package.validate()
+    report = package.validate(limit_errors=LIMIT_ERRORS)
     types = {(r["path"], f["name"]): f["type"] for r in resources for f in r["schema"]["fields"]}
     problems = []
     for task in report.tasks:
@@ -321,10 +295,10 @@ def lock(data_dir: Path = DATA) -> list[Problem]:
     path = data_dir / "datapackage.json"
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     for res in descriptor["resources"]:
-        file = data_dir / res["path"]
+        file, _ = resource_file(data_dir, res["path"])  # checked above
         res["hash"] = "sha256:" + sha256(file)
         res["bytes"] = file.stat().st_size
-    path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic.write_text(path, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
     return []
 
 
@@ -336,10 +310,14 @@ VALIDATED = ROOT / "_build" / ".evidence" / "validated"
 
 
 def _package_digest(data_dir: Path) -> str:
+    """Every file anywhere under data/ (by its path), references.bib and the validators' code."""
     h = hashlib.sha256()
-    for path in sorted(data_dir.glob("*")) + [BIB, Path(__file__)]:
-        if path.is_file():
-            h.update(path.name.encode() + path.read_bytes())
+    validators = sorted(Path(__file__).parent.glob("*_rules.py")) + [Path(__file__)]
+    for path in sorted(data_dir.rglob("*")) + [BIB, *validators]:
+        if path.is_file() and not path.is_symlink():
+            h.update(_rel(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        elif path.is_symlink():
+            h.update(_rel(path).encode() + b"\0symlink")
     return h.hexdigest()
 
 
@@ -355,7 +333,7 @@ def _validated(digest: str, data_dir: Path) -> tuple[Problem, ...]:
 
 def _remember_valid(digest: str) -> None:
     VALIDATED.parent.mkdir(parents=True, exist_ok=True)
-    VALIDATED.write_text(digest)
+    atomic.write_text(VALIDATED, digest)
 
 
 def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
@@ -370,7 +348,10 @@ def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
 
     descriptor, _ = read_descriptor(data_dir)
     res = resource(descriptor, name)
-    path = data_dir / res["path"]
+    path, reason = resource_file(data_dir, res["path"])
+    if reason:  # validated above; only a file swapped since then gets here
+        raise DataError([Problem(_rel(data_dir / "datapackage.json"), f"resource {name!r} is refused: {reason}",
+                                 "Keep the data file itself inside data/.")])
     _trace(_rel(path))
     _trace(f"{_rel(data_dir / 'datapackage.json')}#{name}")  # the schema it was typed with
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -394,19 +375,6 @@ def _typed(column, kind: str):
     return column.mask(empty)
 
 
-def _trace(input_name: str) -> None:
-    """Tell the executor what a notebook read, so it knows when outputs go stale.
-
-    A file is named by its path; one resource's schema by ``data/datapackage.json#name``, so
-    that locking one file (which rewrites every hash in the descriptor) does not count as a
-    change for notebooks that never read it.
-    """
-    log = os.environ.get("EVIDENCE_TRACE")
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(input_name + "\n")
-
-
 def schema_fingerprint(descriptor_path: Path, name: str) -> bytes:
     """One resource's description without its lock fields: what typing a CSV depends on."""
     res = resource(json.loads(descriptor_path.read_text(encoding="utf-8")), name)
@@ -424,11 +392,11 @@ def main(argv: list[str]) -> int:
         print("data package unchanged since it last validated")
         return 0
     problems = check_package() if command == "validate" else lock()
-    for problem in problems:
-        print(problem, file=sys.stderr)
+    for line in listed(problems):
+        print(line, file=sys.stderr)
     if problems:
         verb = "locked" if command == "lock" else "valid"
-        print(f"data package not {verb}: {len(problems)} problem(s)", file=sys.stderr)
+        print(f"data package not {verb}: {len(problems):,} problem(s)", file=sys.stderr)
         return 1
     if command == "validate":
         _remember_valid(digest)
@@ -438,5 +406,14 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def _main_without_traceback(argv: list[str]) -> int:
+    try:
+        return main(argv)
+    except Exception as err:  # a case no rule foresaw: still one line, never a traceback
+        print(f"data package not checked: {type(err).__name__}: {err}. This is a bug in evidence/datapackage.py "
+              f"or a rule it lacks: report it with the edit that caused it.", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(_main_without_traceback(sys.argv[1:]))

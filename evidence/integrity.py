@@ -35,7 +35,7 @@ def check_rows(res: dict, rows: list[dict], rel: str) -> list:
 
 
 def _problem(rel, what, fix, row, column):
-    from evidence.datapackage import Problem
+    from evidence.problems import Problem
 
     return Problem(rel, what, fix, row, column)
 
@@ -66,9 +66,22 @@ def _provenance(name: str, rows: list[dict], rel: str, fields: set[str]) -> list
     return problems
 
 
-def _export_facts(rows: list[dict], rel: str) -> list:
-    from evidence.datapackage import valid_partial_date
+def valid_partial_date(value: str) -> bool:
+    """True for YYYY, YYYY-MM or YYYY-MM-DD naming a real year, month and day."""
+    import datetime
+    import re
 
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return False
+    parts = [int(x) for x in value.split("-")] + [1] * (2 - value.count("-"))
+    try:
+        datetime.date(*parts)
+    except ValueError:
+        return False
+    return True
+
+
+def _export_facts(rows: list[dict], rel: str) -> list:
     problems, conflicts = [], defaultdict(set)
     for n, row in enumerate(rows, start=1):
         value, attribute, status = (row.get("value") or "").strip(), row.get("attribute"), row.get("status")

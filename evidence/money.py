@@ -21,6 +21,9 @@ def to_usd(frame: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
             rate_source.append("")
         elif (currency, year) in keyed.index:
             rate = keyed.loc[(currency, year)]
+            if not 0 < float(rate["rate"]) < float("inf"):  # the schema refuses it; never divide by it
+                raise ValueError(f"data/fx_rates.csv: the {currency} rate for {year} is {rate['rate']}; "
+                                 f"a rate must be a finite number greater than zero")
             per_usd.append(rate["rate"] if rate["quotation"] == "units-per-usd" else 1 / rate["rate"])
             rate_source.append(str(rate["source"]))
         else:

@@ -6,18 +6,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from evidence import BIB
+from evidence.trace import trace
 
 
 @lru_cache(maxsize=2)
 def entries(bib: Path = BIB) -> dict[str, dict[str, str]]:
-    """Every entry as {key: {field: plain value}}; raises ValueError if the file does not parse."""
-    import bibtexparser
+    """Every entry as {key: {field: plain value}}; raises ValueError naming the first problem."""
+    from evidence.bib_rules import parse_problems, parse_quietly
 
-    library = bibtexparser.parse_file(str(bib))
-    if library.failed_blocks:
-        first = library.failed_blocks[0]
-        raise ValueError(f"{bib.name}: {len(library.failed_blocks)} block(s) do not parse; "
-                         f"first at line {first.start_line + 1}")
+    library = parse_quietly(bib.read_text(encoding="utf-8"))
+    problems = parse_problems(library)
+    if problems:
+        raise ValueError(f"{bib.name}: {problems[0]}" + (f" ({len(problems)} problems in all)"
+                                                         if len(problems) > 1 else ""))
     return {e.key: {f.key.lower(): plain(str(f.value)) for f in e.fields} for e in library.entries}
 
 
@@ -41,9 +42,13 @@ def short_author(entry: dict[str, str]) -> str:
 
 
 def short_cite(key: str) -> str:
-    """'McKinsey & Company (2022)' for a key; KeyError naming the key if it is missing."""
+    """'McKinsey & Company (2022)' for a key; KeyError naming the key if it is missing.
+
+    The key is recorded as an input of the running notebook: editing that entry makes it stale.
+    """
     try:
         entry = entries()[key]
     except KeyError:
         raise KeyError(f"{key!r} is not in references.bib: add the entry or correct the key") from None
+    trace(f"{BIB.name}#{key}")
     return f"{short_author(entry)} ({entry.get('year', 'n.d.')})"

@@ -17,7 +17,8 @@ import pytest
 import yaml
 from conftest import ROOT, VENV_BIN, copy_repo, run_in
 
-from tools import atomic, release
+from evidence import atomic
+from tools import release
 
 DAY = dt.date(2026, 12, 1)
 CFF_SCHEMA = ROOT / "tests" / "fixtures" / "citation-file-format-1.2.0.schema.json"

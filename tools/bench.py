@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from evidence import ROOT
+from evidence import ROOT, atomic
 
 BUILD = ROOT / "_build"
 RESULTS = ROOT / "benchmarks" / "latest.json"
@@ -98,7 +98,7 @@ def restored(*paths: Path):
         yield
     finally:
         for path, content in saved.items():
-            path.write_bytes(content)
+            atomic.write_bytes(path, content)
 
 
 def notebooks() -> list[Path]:
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_test:
         results["make_test_seconds"] = round(run(["make", "-s", "test"])[0], 1)
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    atomic.write_text(RESULTS, json.dumps(results, indent=2) + "\n")
     print("\n".join(results_markdown(results)))
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}; commit it so the book shows these numbers")
     return 0

@@ -19,6 +19,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidence import ROOT
+from evidence import ROOT, atomic
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "evidence"
@@ -53,14 +54,32 @@ def all_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("*.md"))
 
 
-def stale_reason(md: Path) -> str | None:
-    """Why the committed outputs of ``md`` no longer match its inputs, or None."""
+def read_twin(ipynb: Path):
+    """The executed twin, or raise UnreadableTwin naming the file (empty, cut short, not a notebook)."""
     import nbformat
 
+    try:
+        return nbformat.read(ipynb, as_version=4)
+    except Exception as err:  # NotJSONError, JSONDecodeError, validation and read errors alike
+        detail = "it is empty" if ipynb.exists() and ipynb.stat().st_size == 0 else type(err).__name__
+        raise UnreadableTwin(f"{ipynb.relative_to(ROOT) if ipynb.is_relative_to(ROOT) else ipynb.name} is "
+                             f"unreadable ({detail}): run `make book` to execute it again, or restore it "
+                             f"with git checkout") from None
+
+
+class UnreadableTwin(Exception):
+    pass
+
+
+def stale_reason(md: Path) -> str | None:
+    """Why the committed outputs of ``md`` no longer match its inputs, or None."""
     ipynb = twin(md)
     if not ipynb.exists():
         return "never executed"
-    record = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {})
+    try:
+        record = read_twin(ipynb).metadata.get("evidence", {})
+    except UnreadableTwin:
+        return f"{ipynb.name} is unreadable"
     if record.get("source_sha256") != _digest(md.read_bytes()):
         return "notebook edited"
     if record.get("package_sha256") != package_digest():
@@ -73,23 +92,40 @@ def stale_reason(md: Path) -> str | None:
 
 
 def input_digest(name: str) -> str | None:
-    """Digest of a traced input: a file, one resource's schema (``path#resource``), or the verdicts
-    another chapter computed (``notebooks/NAME.ipynb#verdicts``)."""
+    """Digest of a traced input: a file, one resource's schema (``data/datapackage.json#resource``),
+    one references.bib entry (``references.bib#key``) or the verdicts another chapter computed
+    (``notebooks/NAME.ipynb#verdicts``); None when it is absent or unreadable."""
     from evidence.claims import read_verdicts
     from evidence.datapackage import schema_fingerprint
 
-    rel, _, resource_name = name.partition("#")
+    rel, _, part = name.partition("#")
     path = ROOT / rel
-    if not path.exists():
+    if not path.is_file() or path.is_symlink() or not path.resolve().is_relative_to(ROOT):
         return None
-    if rel.endswith(".ipynb") and resource_name == "verdicts":
-        return _digest(json.dumps(read_verdicts(path), sort_keys=True).encode())
-    if resource_name:
-        try:
-            return _digest(schema_fingerprint(path, resource_name))
-        except KeyError:
-            return None
-    return _digest(path.read_bytes())
+    if not part:
+        return _digest(path.read_bytes())
+    try:
+        if path.suffix == ".ipynb" and part == "verdicts":
+            return _digest(json.dumps(read_verdicts(path), sort_keys=True).encode())
+        if path.suffix == ".bib":
+            return _digest(_bib_entry(path, part))
+        return _digest(schema_fingerprint(path, part))
+    except (KeyError, ValueError, TypeError):  # gone, or the file does not parse: stale either way
+        return None
+
+
+_BIB_CACHE: dict[tuple, dict] = {}
+
+
+def _bib_entry(bib: Path, key: str) -> bytes:
+    """One entry of references.bib as its fields say it; KeyError if it is gone."""
+    from evidence.references import entries
+
+    stamp = (str(bib), bib.stat().st_mtime_ns, bib.stat().st_size)
+    if stamp not in _BIB_CACHE:
+        _BIB_CACHE.clear()
+        _BIB_CACHE[stamp] = entries.__wrapped__(bib)  # not the cached copy: the file may have changed
+    return json.dumps(_BIB_CACHE[stamp][key], sort_keys=True).encode()
 
 
 @dataclass
@@ -120,7 +156,7 @@ def execute(md: Path) -> Result:
         NotebookClient(nb, km=km, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(md.parent)}}).execute()
     except CellExecutionError as err:
-        return Result(rel, time.perf_counter() - start, _first_lines(str(err)))
+        return Result(rel, time.perf_counter() - start, _cell_error(err))
     except Exception as err:  # kernel died, timeout, bad notebook
         return Result(rel, time.perf_counter() - start, f"{type(err).__name__}: {err}")
     finally:
@@ -131,6 +167,9 @@ def execute(md: Path) -> Result:
         inputs = sorted(set(Path(trace.name).read_text(encoding="utf-8").split()))
         Path(trace.name).unlink()
     seconds = time.perf_counter() - start
+    leak = _machine_path_in_outputs(nb)
+    if leak:
+        return Result(rel, seconds, leak)
     nb.metadata["evidence"] = {
         "source_sha256": _digest(md.read_bytes()),
         "package_sha256": package_digest(),
@@ -138,8 +177,35 @@ def execute(md: Path) -> Result:
         "execution_seconds": round(seconds, 1),
         "verdicts": lifted_verdicts(nb),
     }
-    jupytext.write(nb, twin(md), fmt="ipynb")
+    text = jupytext.writes(nb, fmt="ipynb")
+    atomic.write_text(twin(md), text if text.endswith("\n") else text + "\n")  # never a half-written twin
     return Result(rel, seconds)
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _cell_error(err) -> str:
+    """The exception's type and message first, then the start of the failing cell."""
+    message = ANSI.sub("", str(getattr(err, "evalue", "") or "")).strip()
+    name = getattr(err, "ename", None) or type(err).__name__
+    return (f"{name}: {message}\n(a cell raised it; no output of the notebook was written)\n\n"
+            f"The failing cell, and where it failed:\n{_first_lines(ANSI.sub('', str(err)))}")
+
+
+def _first_lines(text: str, limit: int = 40) -> str:
+    lines = text.strip().splitlines()
+    return "\n".join(lines[:limit] + (["..."] if len(lines) > limit else []))
+
+
+def _machine_path_in_outputs(nb) -> str | None:
+    """An output that shows where the book is on this machine (e.g. a warning's file path), or None."""
+    for n, cell in enumerate(nb.cells, start=1):
+        text = json.dumps(cell.get("outputs", []), ensure_ascii=False)
+        if str(ROOT) in text or str(ROOT).replace("/", "\\/") in text:
+            return (f"cell {n}: an output shows this machine's path {ROOT}. Nothing was written: silence or "
+                    f"reword what prints it (a warning: fix its cause, or catch it in the cell)")
+    return None
 
 
 def lifted_verdicts(nb) -> dict:
@@ -158,15 +224,9 @@ def reads_other_chapters(md: Path) -> bool:
     return "computed_verdicts(" in md.read_text(encoding="utf-8")
 
 
-def _first_lines(text: str, limit: int = 40) -> str:
-    lines = text.strip().splitlines()
-    return "\n".join(lines[:limit] + (["..."] if len(lines) > limit else []))
-
-
 def run(notebooks: list[Path], workers: int, stale_only: bool = False) -> int:
     """Execute chapters first, then the notebooks that read their verdicts (when they are now stale)."""
-    first = [md for md in notebooks if not reads_other_chapters(md)]
-    results = _execute_all(first, workers)
+    results = _execute_all([md for md in notebooks if not reads_other_chapters(md)], workers)
     later = [md for md in (all_notebooks() if stale_only else notebooks) if reads_other_chapters(md)]
     if stale_only:
         later = [md for md in later if stale_reason(md)]
@@ -190,7 +250,7 @@ def _report(results: list[Result]) -> int:
     for r in results:
         print(f"  {'FAILED' if r.error else 'ok':6} {r.seconds:5.1f} s  {r.notebook}")
     for r in failed:
-        print(f"\n{r.notebook}: a cell raised an error; its outputs were not written.\n{r.error}", file=sys.stderr)
+        print(f"\n{r.notebook}: {r.error}", file=sys.stderr)
     if failed:
         print(f"\n{len(failed)} notebook(s) failed: fix the cell named above and run the command again.",
               file=sys.stderr)

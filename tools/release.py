@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence import DATA, ROOT
-from tools.atomic import replace_all
+from evidence.atomic import replace_all
 
 BUMPS = ("major", "minor", "patch")
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")

@@ -11,15 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
-from evidence import DATA, ROOT
+from evidence import DATA, ROOT, atomic
 from evidence.datapackage import lock
 
 TEMPLATE = Path(__file__).with_name("templates") / "chapter.md"
@@ -63,11 +61,11 @@ def scaffold(name: str, topic: str, prefix: str) -> list[str]:
              DATA / "claims.csv": _claims_with_stub(chapter, topic, prefix)}
     before = {path: path.read_bytes() if path.exists() else None for path in files}
     for path, text in files.items():
-        write_atomically(path, text)
+        atomic.write_text(path, text)
     problems = [str(p) for p in lock()]
     if problems:
         for path, old in before.items():
-            path.unlink() if old is None else write_atomically(path, old.decode("utf-8"))
+            path.unlink() if old is None else atomic.write_text(path, old.decode("utf-8"))
         lock()
     return problems
 
@@ -101,14 +99,6 @@ def _claims_with_stub(chapter: str, topic: str, prefix: str) -> str:
     csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore").writerow(
         {c: stub.get(c, "") for c in columns})
     return text + ("" if text.endswith("\n") else "\n") + out.getvalue()
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so an interrupted write leaves the old file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,10 @@
   package (nothing third-party is committed) and cached per version under ``_build``.
 - Re-reads every page that pastes glue from another page whenever any page changed:
   Sphinx would otherwise keep the old pasted value after the notebook's numbers changed.
+- The directives that show data (tools.data_pages) build docutils nodes from values: nothing
+  from data/, datapackage.json or references.bib is parsed as Markdown, MyST or HTML.
+- Refuses to build when a claim's verdict is not computed by its chapter (tools.claims_gate)
+  or a notebook twin cannot be read, and removes downloads no page links any more.
 """
 from __future__ import annotations
 
@@ -14,9 +18,15 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from evidence import DATA, ROOT
+from evidence import DATA, ROOT, atomic
+from tools.data_pages import DataPackageDirective, ExportControlsTableDirective
+from tools.docnodes import literal, para, table
+from tools.downloads import prune_downloads
+
+logger = logging.getLogger(__name__)
 
 STATIC = ROOT / "evidence" / "static"
 CROSS_PAGE_GLUE = re.compile(r"\{glue(?::[a-z]+)?\}`[^`]*::")
@@ -85,12 +95,28 @@ def _notebook_pages_point_to_markdown(app, pagename, templatename, context, doct
                 button["url"] = str(button["url"]).replace(f"{pagename}.ipynb", f"{pagename}.md")
 
 
+def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
+    """Each script once: sphinx-thebe and sphinx-togglebutton register their inline configuration
+    twice under jupyter-book (once as filename None, once as ''), and the second
+    ``const THEBE_JS_URL`` is a console error on every page."""
+    scripts = context.get("script_files")
+    if not isinstance(scripts, list):
+        return
+    seen, unique = set(), []
+    for js in sorted(scripts, key=lambda js: getattr(js, "priority", 500)):
+        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
 def _copy_markdown_sources(app, exception):
     if exception is None and app.builder.format == "html":
         target = Path(app.outdir) / "_sources" / "notebooks"
         target.mkdir(parents=True, exist_ok=True)
         for md in (ROOT / "notebooks").glob("*.md"):
-            (target / md.name).write_bytes(md.read_bytes())
+            atomic.write_bytes(target / md.name, md.read_bytes())
 
 
 class MarkdownDirective(SphinxDirective):
@@ -104,60 +130,6 @@ class MarkdownDirective(SphinxDirective):
         self.state.nested_parse(StringList(self.markdown(), source=self.env.docname), self.content_offset,
                                 container, match_titles=True)
         return container.children
-
-
-class DataPackageDirective(MarkdownDirective):
-    """Document every resource of data/datapackage.json: fields, units, sources, users, download."""
-
-    def markdown(self) -> list[str]:
-        descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-        self.env.note_dependency(str(DATA / "datapackage.json"))
-        users = _chapters_reading_each_file()
-        lines = [f"Data package version **{descriptor['version']}**, licence "
-                 f"{', '.join(lic['title'] for lic in descriptor.get('licenses', []))}.", ""]
-        for res in descriptor["resources"]:
-            chapters = [c for c in users.get(f"data/{res['path']}", []) if c in self.env.found_docs]
-            lines += _resource_markdown(res, chapters)
-        return lines + ["```{footbibliography}", "```"]
-
-
-def _chapters_reading_each_file() -> dict[str, list[str]]:
-    """Which chapter read which data file during its last execution (recorded by tools.execute)."""
-    import nbformat
-
-    users: dict[str, list[str]] = {}
-    for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        inputs = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {}).get("inputs", {})
-        for path in inputs:
-            users.setdefault(path, []).append(f"notebooks/{ipynb.stem}")
-    return users
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _resource_markdown(res: dict, chapters: list[str]) -> list[str]:
-    import csv
-
-    rows = list(csv.DictReader((DATA / res["path"]).open(encoding="utf-8")))
-    keys = sorted({r[f] for r in rows for f in ("source",) if r.get(f)})
-    grades = {g: sum(r.get("grade") == g for r in rows) for g in "ABC"}
-    lines = [f"## {res['title']}", "", res.get("description", ""), "",
-             f"File {{download}}`{res['path']} <../data/{res['path']}>`, {len(rows)} rows, "
-             f"primary key `{', '.join(res['schema'].get('primaryKey', []))}`.", ""]
-    if any(grades.values()):
-        lines += ["Rows by grade: " + ", ".join(f"{g} {n}" for g, n in grades.items()) + ".", ""]
-    if chapters:
-        lines += ["Used by: " + ", ".join(f"{{doc}}`/{c}`" for c in chapters) + ".", ""]
-    if keys:
-        lines += ["Sources: " + ", ".join(f"{{footcite:t}}`{k}`" for k in keys) + ".", ""]
-    lines += ["| Field | Type | Unit | Description | Constraints |", "|---|---|---|---|---|"]
-    for field in res["schema"]["fields"]:
-        constraints = "; ".join(f"{k}: {v}" for k, v in field.get("constraints", {}).items())
-        lines.append(f"| `{field['name']}` | {field['type']} | {_cell(field.get('unit', ''))} | "
-                     f"{_cell(field.get('description', ''))} | {_cell(constraints)} |")
-    return lines + [""]
 
 
 class CitationDirective(MarkdownDirective):
@@ -185,35 +157,37 @@ class CitationDirective(MarkdownDirective):
                 "}", "```"]
 
 
-class ExecutionStatisticsDirective(MarkdownDirective):
+class ExecutionStatisticsDirective(SphinxDirective):
     """Each notebook's last execution time, whether its outputs are current, and the environment."""
 
-    def markdown(self) -> list[str]:
+    def run(self):
         import platform
         from importlib.metadata import version
 
-        import nbformat
+        from tools.execute import UnreadableTwin, all_notebooks, read_twin, stale_reason, twin
 
-        from tools.execute import all_notebooks, stale_reason, twin
-
-        lines = ["| Notebook | Last execution (s) | Status | Data read |", "|---|---|---|---|"]
+        rows = []
         for md in all_notebooks():
             ipynb = twin(md)
             self.env.note_dependency(str(md))
             if not ipynb.exists():
-                lines.append(f"| `{md.stem}` | — | never executed | |")
+                rows.append([[literal(md.stem)], "—", "never executed", ""])
                 continue
             self.env.note_dependency(str(ipynb))
-            record = nbformat.read(ipynb, as_version=4).metadata.get("evidence", {})
-            status = stale_reason(md) or "current"
-            inputs = ", ".join(f"`{p.removeprefix('data/')}`" for p in record.get("inputs", {}) if "#" not in p)
-            lines.append(f"| `{md.stem}` | {record.get('execution_seconds', '—')} | {status} | {inputs} |")
+            try:
+                record = read_twin(ipynb).metadata.get("evidence", {})
+            except UnreadableTwin as err:
+                logger.warning(str(err), location=self.get_location())
+                rows.append([[literal(md.stem)], "—", "unreadable", ""])
+                continue
+            inputs = [literal(p.removeprefix("data/")) for p in record.get("inputs", {}) if "#" not in p]
+            rows.append([[literal(md.stem)], str(record.get("execution_seconds", "—")),
+                         stale_reason(md) or "current", [n for i in inputs for n in (i, ", ")][:-1]])
         packages = ["jupyter-book", "sphinx", "myst-nb", "sphinxcontrib-bibtex", "pandas", "altair",
                     "vl-convert-python", "frictionless", "nbval"]
-        lines += ["", f"Built with Python {platform.python_version()} on {platform.system()}:", "",
-                  "| Package | Version |", "|---|---|"]
-        lines += [f"| {name} | {version(name)} |" for name in packages]
-        return lines
+        return [table(["Notebook", "Last execution (s)", "Status", "Data read"], rows),
+                para(f"Built with Python {platform.python_version()} on {platform.system()}:"),
+                table(["Package", "Version"], [[name, version(name)] for name in packages])]
 
 
 class BenchmarkResultsDirective(MarkdownDirective):
@@ -230,44 +204,20 @@ class BenchmarkResultsDirective(MarkdownDirective):
         return results_markdown(json.loads(path.read_text(encoding="utf-8")))
 
 
-class ExportControlsTableDirective(MarkdownDirective):
-    """The report's appendix table rebuilt from the data: one row per measure, each cell citing its source."""
+def _check_twins_and_claims(app) -> None:
+    """Before reading any page: every twin is readable, and every claim's verdict is computed by its chapter."""
+    from tools.claims_gate import gate_problems
+    from tools.execute import UnreadableTwin, read_twin
 
-    COLUMNS = [("adopted", "Adopted"), ("published", "Published"), ("in_force", "In force"),
-               ("covers_quantum_computers", "Quantum computers"), ("covers_cryogenic_cooling", "Cryogenic cooling"),
-               ("cryogenic_threshold", "Cooling threshold"), ("covers_cryo_cmos", "Cryo-CMOS")]
-
-    def markdown(self) -> list[str]:
-        from evidence import load
-
-        for name in ("export_measures.csv", "export_measure_facts.csv"):
-            self.env.note_dependency(str(DATA / name))
-        measures, facts = load("export_measures"), load("export_measure_facts")
-        header = ["Country", "Instrument", *(label for _, label in self.COLUMNS)]
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        for m in measures.itertuples():
-            legal = f" {{cite:p}}`{m.legal_text_source}`" if isinstance(m.legal_text_source, str) else ""
-            reference = m.legal_reference if isinstance(m.legal_reference, str) else "not found"
-            cells = [m.country, _cell(reference) + legal]
-            for attribute, _ in self.COLUMNS:
-                rows = facts[(facts["measure_id"] == m.id) & (facts["attribute"] == attribute)]
-                cells.append(_fact_cell(rows))
-            lines.append("| " + " | ".join(cells) + " |")
-        return lines
-
-
-def _fact_cell(rows) -> str:
-    """A fact with its source; 'not found' where searched for in vain; both values where sources conflict."""
-    if rows.empty:
-        return "—"
-    parts = []
-    for r in rows.itertuples():
-        if r.status == "not found":
-            parts.append("not found")
-        else:
-            flag = " (conflict)" if r.status == "conflict" else ""
-            parts.append(f"{_cell(r.value)}{flag} {{cite:p}}`{r.source}`")
-    return "; ".join(dict.fromkeys(parts))
+    problems = []
+    for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        try:
+            read_twin(ipynb)
+        except UnreadableTwin as err:  # left out of the build (the contents then name it), never parsed
+            problems.append(str(err))
+            app.config.exclude_patterns.append(ipynb.relative_to(ROOT).as_posix())
+    for problem in dict.fromkeys(problems + gate_problems(ROOT)):
+        logger.warning(problem)
 
 
 def setup(app):
@@ -282,8 +232,11 @@ def setup(app):
     app.add_directive("benchmark-results", BenchmarkResultsDirective)
     app.add_directive("export-controls-table", ExportControlsTableDirective)
     app.connect("builder-inited", _add_static)
+    app.connect("builder-inited", _check_twins_and_claims)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
     app.connect("env-get-outdated", _performance_page_when_results_appear)
     app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)
+    app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     app.connect("build-finished", _copy_markdown_sources)
+    app.connect("build-finished", prune_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

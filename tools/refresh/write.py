@@ -4,7 +4,7 @@ Everything is prepared in a temporary directory beside ``data/``: the two CSVs, 
 version (``tools.release``: datapackage.json, CITATION.cff and the changelog entry together)
 and the raw snapshot. The staged package is validated and locked there
 (``evidence.datapackage.lock``). Only then are the files moved into place, each through a
-temporary file and ``os.replace`` (``tools.atomic``), the descriptor last. Any failure before
+temporary file and ``os.replace`` (``evidence.atomic``), the descriptor last. Any failure before
 that point leaves ``data/`` and ``CITATION.cff`` exactly as they were.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence.atomic import replace_all
 from evidence.openalex import COAUTHOR_RESOURCE, FILTER_VERSION, GROUP_BY, OUTPUT_RESOURCE, QUANTUM_FILTER
 from tools import release
-from tools.atomic import replace_all
 from tools.refresh.errors import NOTHING_WRITTEN, RefreshError
 from tools.refresh.fetch import Snapshot
 from tools.refresh.rows import series

@@ -1,0 +1,17 @@
+"""Tell the executor (tools.execute) what a notebook read, so it knows when outputs go stale."""
+from __future__ import annotations
+
+import os
+
+
+def trace(input_name: str) -> None:
+    """Record one input of the running notebook in the file named by ``EVIDENCE_TRACE``.
+
+    A file is named by its path (``data/funding.csv``); one resource's schema by
+    ``data/datapackage.json#name``; one references.bib entry by ``references.bib#key``, so
+    that an edit elsewhere in those files does not count as a change for this notebook.
+    """
+    log = os.environ.get("EVIDENCE_TRACE")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(input_name + "\n")
