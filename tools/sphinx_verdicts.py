@@ -43,6 +43,7 @@ class VerdictRuleDirective(SphinxDirective):
         from evidence.verdicts import rule_table
 
         self.env.note_dependency(str(ROOT / "evidence" / "verdicts.py"))
+        self.env.note_dependency(__file__)
         return [table_node(rule_table(), COLUMNS, "The verdict rule on every case (generated from the engine)")]
 
 
