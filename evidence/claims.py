@@ -165,7 +165,10 @@ def read_verdicts(ipynb) -> dict:
     """The verdicts a chapter's executed twin records (lifted by the executor from ``Ledger.publish``)."""
     from pathlib import Path
 
-    notebook = json.loads(Path(ipynb).read_text(encoding="utf-8"))
+    try:
+        notebook = json.loads(Path(ipynb).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # unreadable: the executor re-executes it, the build names it
+        return {}
     return notebook.get("metadata", {}).get("evidence", {}).get("verdicts", {})
 
 

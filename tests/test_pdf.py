@@ -180,8 +180,8 @@ def test_contents_lists_every_chapter_with_its_page(editions, book_chapters):
 
 def test_every_web_chart_drawn(editions, site):
     measured = editions["full"].measured
-    pages = (site / "notebooks").glob("*.html")
-    on_site = sum(p.read_text(encoding="utf-8").count('class="evidence-chart"') for p in pages)
+    pages = [*(site / "notebooks").glob("*.html"), site / "book" / "intro.html"]
+    on_site = sum(p.read_text(encoding="utf-8").count('class="evidence-chart') for p in pages)
     assert measured["charts"] == measured["drawn"] == on_site > 0, measured
     for chart in measured["drawings"]:
         pages = [n for n, text in enumerate(editions["full"].keys) if _key(chart["title"]) in text]

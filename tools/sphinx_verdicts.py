@@ -44,7 +44,9 @@ class VerdictRuleDirective(SphinxDirective):
 
         self.env.note_dependency(str(ROOT / "evidence" / "verdicts.py"))
         self.env.note_dependency(__file__)
-        return [table_node(rule_table(), COLUMNS, "The verdict rule on every case (generated from the engine)")]
+        container = nodes.container(classes=["print-hide"])
+        container += table_node(rule_table(), COLUMNS, "The verdict rule on every case (generated from the engine)")
+        return [container]
 
 
 def setup(app):
