@@ -78,7 +78,7 @@ class VerdictsChartDirective(SphinxDirective):
                        "qualified, contradicted or unverified.")
         source = source_line(["merics2024longview", "chinaquantum2025twosessions"])
         esc = html.escape
-        figure = (f'<figure class="evidence-figure" id="figure-landing-verdicts-by-topic">'
+        figure = (f'<figure class="evidence-figure print-hide" id="figure-landing-verdicts-by-topic">'
                   f'<p class="evidence-chart-title">{esc(title["text"])}</p>'
                   f'<p class="evidence-chart-subtitle">{esc(title["subtitle"])}</p>'
                   f'<div class="evidence-chart evidence-static" data-drawn="yes" role="img" '
