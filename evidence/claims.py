@@ -178,7 +178,7 @@ def computed_verdicts() -> pd.DataFrame:
     Each chapter's twin is traced as an input, so the reader re-executes when a verdict changes.
     """
     from evidence import ROOT
-    from evidence.datapackage import _trace
+    from evidence.trace import trace as _trace
 
     rows = []
     for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
