@@ -25,7 +25,7 @@ def recorded(text: str) -> list[dict]:
 def problems(units: list[Unit], rows: list[dict]) -> list[str]:
     """What differs between the segmentation of a text and its rows of the coverage map, in words."""
     found = []
-    for unit, row in zip(units, rows):
+    for unit, row in zip(units, rows, strict=False):  # unequal lengths are reported below
         if (row["n"], row["sentence"], row["section"], row["kind"]) != (unit.n, unit.sentence, unit.section,
                                                                           unit.kind):
             found.append(f"unit {unit.n} ({unit.sentence[:50]!r}) is recorded as {row['n']} "

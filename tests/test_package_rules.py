@@ -38,6 +38,14 @@ def test_findings_that_do_not_bear_are_left_aside():
     assert support(reading(only_source="epo"), finding(source="other")) is None
 
 
+def test_computing_and_networking_sits_between_its_fields_and_quantum_technology():
+    assert field_relation("quantum computing", "quantum computing and networking") == "related"
+    assert field_relation("quantum communications", "quantum computing and networking") == "related"
+    assert field_relation("quantum technology", "quantum computing and networking") == "related"
+    assert field_relation("quantum sensing", "quantum computing and networking") is None
+    assert field_relation("quantum computing", "quantum communications") is None
+
+
 def test_field_and_period_relations():
     assert field_relation("quantum technology", "quantum computing") == "related"
     assert field_relation("quantum computing", "quantum sensing") is None
