@@ -102,3 +102,15 @@ def test_coverage_is_evidence_per_source_and_not_found_stays_open():
 def test_span_of_a_partial_date():
     start, end, precision = span("2024-02")
     assert (start.day, end.day, precision) == (1, 29, "month")
+
+
+def test_amount_support_points_ranges_and_upper_bounds():
+    from evidence.money import amount_support
+
+    nan = float("nan")
+    assert amount_support(7000, 7000, 7000, 0.1) == "full"
+    assert amount_support(9000, 9000, 7000, 0.1) == "none"
+    assert amount_support(nan, 138150, 138000, 0.1) == "partial"  # 'nearly X' only bounds the claim
+    assert amount_support(nan, 100000, 138000, 0.1) == "none"  # the claim exceeds the ceiling
+    assert amount_support(nan, nan, 1000, 0.1) == "partial"  # no sourced rate: the original figure stands
+    assert amount_support(4000, 17000, 15000, 0.1) == "none"  # a wide range does not state the figure
