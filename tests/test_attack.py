@@ -23,6 +23,8 @@ import pytest
 from conftest import copy_repo, run_in
 
 from evidence.csv_safety import FORMULA_START, PLAIN_NUMBER
+from evidence.datapackage import bibkey_arity
+from evidence.integrity import STATED
 from evidence.value_rules import key_fields
 
 STRICT = ("jupyter-book", "build", ".", "--warningiserror", "--nitpick", "--keep-going")
@@ -31,7 +33,10 @@ FORMULA = '=HYPERLINK("https://attacker.invalid/x","click me")'
 # Text fields the chapters compute with (matched, parsed or compared): the build test leaves them
 # alone, and test_payload_in_a_computed_field_is_refused shows the chapters refuse it there.
 COMPUTED_FROM = {("export_measure_facts", "value"), ("milestones", "unit"), ("funding", "period"),
-                 ("gwr_passages", "passage")}
+                 ("gwr_passages", "passage"),
+                 # the published figures the research chapters select, group and label by these
+                 *(("research_evidence", f) for f in ("metric", "field", "database", "period", "country", "unit",
+                                                      "qualifier"))}
 
 
 def markup(outside: Path) -> str:
@@ -54,7 +59,7 @@ def free_text_fields(descriptor: dict) -> dict[str, list[str]]:
     keyed = key_fields(descriptor)
     return {res["name"]: [f["name"] for f in res["schema"]["fields"]
                           if f["type"] == "string" and not {"enum", "pattern"} & set(f.get("constraints", {}))
-                          and f["name"] not in keyed[res["name"]] and not f.get("bibtex")]
+                          and f["name"] not in keyed[res["name"]] and not bibkey_arity(f)]
             for res in descriptor["resources"]}
 
 
@@ -73,7 +78,10 @@ def plant(repo: Path, outside: Path) -> int:
             planted += 2
     (data / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8")
     for name, fields in free_text_fields(descriptor).items():
-        planted += plant_cells(data / f"{name}.csv", [f for f in fields if (name, f) not in COMPUTED_FROM], outside)
+        # Fields that must stay empty when nothing was found (evidence.integrity) are planted too, but
+        # only where a value stands: an empty cell there means "not found".
+        planted += plant_cells(data / f"{name}.csv", [f for f in fields if (name, f) not in COMPUTED_FROM], outside,
+                               keep_empty=set(STATED.get(name, ())))
     bib = repo / "references.bib"
     text = bib.read_text(encoding="utf-8")
     bib.write_text(text.replace("title = {", "title = {<script>window.__evil=1;alert(5)</script> ", 1),
@@ -81,12 +89,14 @@ def plant(repo: Path, outside: Path) -> int:
     return planted
 
 
-def plant_cells(path: Path, fields: list[str], outside: Path) -> int:
+def plant_cells(path: Path, fields: list[str], outside: Path, keep_empty: set[str] = frozenset()) -> int:
     """Put the formula before and the markup after the value of ``fields`` in every row of a CSV."""
     reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     rows = list(reader)
     for row in rows:
         for field in fields:
+            if field in keep_empty and not row[field]:
+                continue
             row[field] = f"{FORMULA} {row[field]}{markup(outside)}{block(outside)}"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=reader.fieldnames, lineterminator="\n")
@@ -249,6 +259,6 @@ def test_payload_in_a_computed_field_is_refused(tmp_path):
     result = run_in(repo, "python", "-m", "tools.execute", "--stale")
     assert result.returncode == 1, result.stdout[-2000:]
     refused = re.findall(r"^(notebooks/\w+\.md): (\w+): ", result.stderr, flags=re.M)
-    assert {nb for nb, _ in refused} == {"notebooks/remaining_claims.md", "notebooks/spending.md",
-                                         "notebooks/two_sessions.md"}, result.stderr[-3000:]
+    assert {"notebooks/remaining_claims.md", "notebooks/spending.md", "notebooks/two_sessions.md"} <= \
+        {nb for nb, _ in refused}, result.stderr[-3000:]
     assert {p.name: p.read_bytes() for p in (repo / "notebooks").glob("*.ipynb")} == twins, "a twin was rewritten"
