@@ -3,8 +3,8 @@
 - ``key-findings``: claim cards for the claims named in the directive's content (one id per
   line), linking to each claim's permanent address on its chapter, built from the ledger and
   escaped (the ledger's text is shown, never parsed).
-- ``verdicts-chart``: the verdicts-by-topic chart as a static SVG rendered at build time (no
-  script needed), with its title, description and source line.
+- ``verdicts-chart``: the verdicts-by-topic chart, drawn like every chart of the book (an SVG in
+  the page, numbered, with its files: tools/sphinx_charts.py), with a link to the scorecard.
 - ``claims.json`` (the whole ledger with the computed verdicts) and ``editions.atom`` (a feed
   of the data package's editions from data/CHANGELOG.md) are written into the site.
 - Buttons that point to a placeholder repository address (``OWNER``) are left out of every
@@ -59,31 +59,23 @@ class KeyFindingsDirective(SphinxDirective):
 
 
 class VerdictsChartDirective(SphinxDirective):
-    def run(self):
-        import vl_convert
+    """The scorecard's chart, drawn like every chart of the book (evidence.charts, tools/sphinx_charts.py)."""
 
-        from evidence.charts import source_line
+    def run(self):
+        from evidence.charts import figure_html
         from evidence.scorecard import verdicts_by_topic, verdicts_by_topic_chart
 
         for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
             self.env.note_dependency(str(ipynb))
         by_topic = verdicts_by_topic(_ledger())
-        chart = verdicts_by_topic_chart(by_topic)
-        spec = chart.properties(width=560).to_dict()
-        title = spec.pop("title")
-        svg = vl_convert.vegalite_to_svg(spec)
         description = ("Stacked horizontal bars counting the claims of each topic by verdict: confirmed, "
                        "qualified, contradicted or unverified.")
-        source = source_line(["merics2024longview", "chinaquantum2025twosessions"])
-        esc = html.escape
-        figure = (f'<figure class="evidence-figure" id="figure-landing-verdicts-by-topic">'
-                  f'<p class="evidence-chart-title">{esc(title["text"])}</p>'
-                  f'<p class="evidence-chart-subtitle">{esc(title["subtitle"])}</p>'
-                  f'<div class="evidence-chart evidence-static" role="img" aria-label="{esc(description)}">{svg}</div>'
-                  f'<figcaption><p class="evidence-description">{esc(description)}</p>'
-                  f'<p class="evidence-source">{esc(source)} Every claim: '
-                  f'<a href="{"../" * self.env.docname.count("/")}notebooks/scorecard.html">the scorecard</a>.</p>'
-                  f"</figcaption></figure>")
+        figure = figure_html(verdicts_by_topic_chart(by_topic), name="landing-verdicts-by-topic",
+                             description=description, data=by_topic.drop(columns="order"),
+                             sources=["merics2024longview", "chinaquantum2025twosessions"]).data
+        scorecard = f'{"../" * self.env.docname.count("/")}notebooks/scorecard.html'
+        figure = figure.replace("</p></figcaption>", f' Every claim: <a href="{scorecard}">the scorecard</a>.'
+                                "</p></figcaption>", 1)
         return [nodes.raw("", figure, format="html")]
 
 
