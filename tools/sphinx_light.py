@@ -27,7 +27,8 @@ USED_WHEN = {
     "design-tabs.js": ("sd-tab",), "sphinx-design.min.css": ('class="sd-', " sd-"),
     "togglebutton.js": ("toggle", "dropdown"), "togglebutton.css": ("toggle", "dropdown"),
     "sphinx-thebe.js": ("thebe",), "sphinx-thebe.css": ("thebe",),
-    "evidence-charts.js": ("evidence-chart",), "evidence-charts.css": ("evidence-chart",), "evidence-tables.js": ("evidence-sortable", "data-filters"),
+    "evidence-charts.js": ("evidence-chart",), "evidence-charts.css": ("evidence-chart",),
+    "evidence-tables.js": ("evidence-sortable", "data-filters"),
 }
 
 
