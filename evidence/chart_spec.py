@@ -36,14 +36,22 @@ def views(spec: dict, data: str | None = None) -> Iterator[tuple[dict, str | Non
         yield from views(spec["spec"], data)
 
 
-def cite_sources(spec: dict, cite: Callable[[str], str]) -> dict:
-    """Add the readable citation to every row with a ``source``, and name it in the tooltips over those rows."""
+def cite_sources(spec: dict, cite: Callable[[str], str], chart_keys: list[str] | None = None) -> dict:
+    """Add the readable citation to every row drawn and name it in the tooltips over those rows.
+
+    A row's sources are its ``source`` column; rows of a dataset without one take the chart's
+    ``chart_keys`` (the sources named for the whole chart), if given.
+    """
     cited = set()
+    whole_chart = "; ".join(cite(key) for key in chart_keys or [])
     for name, rows in spec.get("datasets", {}).items():
-        if any(isinstance(row, dict) and "source" in row for row in rows):
-            for row in rows:
-                row[CITED] = "; ".join(cite(key) for key in source_keys(row.get("source")))
-            cited.add(name)
+        has_sources = any(isinstance(row, dict) and "source" in row for row in rows)
+        if not has_sources and not whole_chart:
+            continue
+        for row in rows:
+            row[CITED] = ("; ".join(cite(key) for key in source_keys(row.get("source"))) if has_sources
+                          else whole_chart)
+        cited.add(name)
     for view, data in views(spec):
         encoding = view.get("encoding")
         if data not in cited or not isinstance(encoding, dict) or "tooltip" not in encoding:

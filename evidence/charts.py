@@ -130,20 +130,21 @@ def figure(chart: alt.TopLevelMixin, *, name: str, description: str, data: pd.Da
     display(figure_html(chart, name=name, description=description, data=data, sources=sources))
 
 
-def chart_spec(chart, description: str) -> dict:
+def chart_spec(chart, description: str, keys: list[str] | None = None) -> dict:
     """The Vega-Lite spec as the book draws it: sources cited in the tooltips, axis titles wrapped.
 
+    ``keys``: the sources of rows that do not name their own (data without a ``source`` column).
     No width: the build renders each chart at the widths of the page (tools/sphinx_charts.py).
     """
     spec = chart.properties(description=description).to_dict()
     spec.pop("width", None)
-    return wrap_axis_titles(cite_sources(spec, short_cite))
+    return wrap_axis_titles(cite_sources(spec, short_cite, keys))
 
 
 def figure_html(chart, *, name, description, data, sources=None) -> HTML:
     slug = _slug(name)
     keys = chart_sources(data, sources)
-    spec = chart_spec(chart, description)
+    spec = chart_spec(chart, description, None if "source" in data.columns else keys)
     title = spec.pop("title", None)
     # What an exported image repeats beside the chart (the page shows it as HTML).
     spec["usermeta"] = {"evidence": {**_title_text(title), "source": source_line(keys)}}
