@@ -59,7 +59,8 @@ def test_every_chart_is_drawn_with_scripts_off(site, server, browser):
 
 BOX = "el => { const r = el.getBoundingClientRect(); return [r.x, r.y + scrollY, r.width, r.height]; }"
 FIRST_MARK = """el => { for (const m of el.querySelectorAll('.evidence-live .role-mark > *')) {
-    const r = m.getBoundingClientRect(); if (r.width > 2 && r.height > 2) return [r.x + r.width / 2, r.y + r.height / 2]; }
+    const r = m.getBoundingClientRect();
+    if (r.width > 2 && r.height > 2) return [r.x + r.width / 2, r.y + r.height / 2]; }
     return null; }"""
 TOOLTIP = """() => { const t = document.getElementById('vg-tooltip-element');
     return t && t.classList.contains('visible') ? t.innerText : ''; }"""
@@ -85,7 +86,8 @@ def test_pointing_at_a_chart_makes_it_interactive_in_place(site, server, browser
                 continue
             after = chart.evaluate(BOX)
             if any(abs(a - b) > 1 for a, b in zip(before, after, strict=True)):
-                failures.append(f"{path}: chart {n + 1} moved or resized when it became interactive: {before} -> {after}")
+                failures.append(f"{path}: chart {n + 1} moved or resized when it became interactive: "
+                                f"{before} -> {after}")
             point = chart.evaluate(FIRST_MARK)
             if point:
                 page.mouse.move(*point)
@@ -102,7 +104,8 @@ def test_pointing_at_a_chart_makes_it_interactive_in_place(site, server, browser
 
 CONTRAST = """() => {
   const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
-  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+  const lum = c => { const [r, g, b] = rgb(c).map(v => {
+                       v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
                      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
   const background = el => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
