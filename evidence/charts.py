@@ -164,6 +164,21 @@ def figure_html(chart, *, name, description, data, sources=None) -> HTML:
     )
 
 
+def longest_word(names: pd.Series) -> pd.Series:
+    """The letters in each name's longest word: what a label wrapped at its spaces must fit."""
+    return names.map(lambda name: max(len(word) for word in str(name).split()))
+
+
+def tile_labels(base: alt.Chart, field: str, longest: str = "longest_word", largest: int = 10,
+                smallest: int = 6) -> alt.Chart:
+    """Labels that fit their tiles at any width: a name wraps at its spaces, and its type shrinks to the
+    tile's width for its longest word (the ``longest`` column, see ``longest_word``); cut short only below
+    ``smallest`` px."""
+    fitted = f"max({smallest}, min({largest}, (bandwidth('x') - 4) / (0.58 * datum.{longest})))"
+    return base.mark_text(lineBreak=" ", limit=alt.ExprRef("bandwidth('x') - 2")).encode(
+        text=f"{field}:N", size=alt.value(alt.ExprRef(fitted)))
+
+
 def table(frame: pd.DataFrame, *, caption: str) -> HTML:
     """A plain, deterministic HTML table (pandas' Styler adds random ids that break nbval)."""
     body = frame.to_html(index=False, escape=True, na_rep="—", classes="evidence-table", border=0)

@@ -84,6 +84,8 @@ def plant(repo: Path, outside: Path) -> int:
 def plant_cells(path: Path, fields: list[str], outside: Path) -> int:
     """Put the formula before and the markup after the value of ``fields`` in every row of a CSV."""
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    if not rows:  # a resource with no rows yet (data/claim_evidence.csv): nothing to plant in
+        return 0
     for row in rows:
         for field in fields:
             row[field] = f"{FORMULA} {row[field]}{markup(outside)}{block(outside)}"

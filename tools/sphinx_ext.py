@@ -222,6 +222,23 @@ class BenchmarkResultsDirective(MarkdownDirective):
         return results_markdown(json.loads(path.read_text(encoding="utf-8")))
 
 
+def _bibliography_cache(app) -> Path:
+    return Path(app.outdir).parent / ".evidence-static" / "bibliography.pickle"
+
+
+def _load_bibliography_cache(app) -> None:
+    from tools.bibstyle import load_cache
+
+    load_cache(_bibliography_cache(app))
+
+
+def _save_bibliography_cache(app, exception) -> None:
+    from tools.bibstyle import save_cache
+
+    if exception is None:
+        save_cache(_bibliography_cache(app))
+
+
 def _check_twins_and_claims(app) -> None:
     """Before reading any page: every twin is readable, and every claim's verdict is computed by its chapter."""
     from tools.claims_gate import gate_problems
@@ -251,6 +268,8 @@ def setup(app):
     app.add_directive("export-controls-table", ExportControlsTableDirective)
     app.connect("builder-inited", _add_static)
     app.connect("builder-inited", _check_twins_and_claims)
+    app.connect("builder-inited", _load_bibliography_cache)
+    app.connect("build-finished", _save_bibliography_cache)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
     app.connect("env-get-outdated", _performance_page_when_results_appear)
     app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)

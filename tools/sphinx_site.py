@@ -118,9 +118,17 @@ def _refuse_published_placeholder(app, config):
                              f"the public repository")
 
 
+def _claims_json_inputs() -> list[Path]:
+    return [DATA / "claims.csv", DATA / "datapackage.json", ROOT / "_config.yml",
+            *sorted((ROOT / "notebooks").glob("*.ipynb")), *sorted((ROOT / "evidence").glob("*.py"))]
+
+
 def _write_claims_json(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    out = Path(app.outdir) / "claims.json"
+    if out.exists() and out.stat().st_mtime_ns > max(p.stat().st_mtime_ns for p in _claims_json_inputs()):
+        return  # written after every file it is made from changed (loading the ledger is a third of a rebuild)
     from evidence.cards import claim_url
 
     version = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["version"]
@@ -128,7 +136,6 @@ def _write_claims_json(app, exception):
     records = [{"id": r.id, "url": claim_url(r.chapter, r.id),
                 **{k: (None if (v != v) else v) for k, v in r._asdict().items() if k not in ("Index", "id")}}
                for r in claims.itertuples()]
-    out = Path(app.outdir) / "claims.json"
     out.write_text(json.dumps({"edition": version, "claims": records}, ensure_ascii=False, indent=1) + "\n",
                    encoding="utf-8")
 
