@@ -103,8 +103,31 @@ class Ledger:
         """The documentary evidence recorded for a claim in data/claim_evidence.csv (what sources state)."""
         rows = self.documents[self.documents["claim_id"] == claim_id]
         return [Evidence.not_found(part=r.part) if r.status == "not found"
-                else Evidence(r.support, r.grade, r.source, part=r.part, self_reported=bool(r.self_reported))
+                else Evidence(r.support, r.grade, r.source, part=r.part, self_reported=_flag(r.self_reported),
+                              context=_flag(r.context))
                 for r in rows.itertuples()]
+
+    def unchecked(self) -> list[str]:
+        """The chapter's claims no check has computed yet, in ledger order."""
+        return [claim_id for claim_id in self.rows.index if claim_id not in self.computed]
+
+    def check_documented(self) -> list[HTML]:
+        """Check every claim not computed above on its documentary evidence alone; one badge each.
+
+        A claim with neither a computed check nor rows in data/claim_evidence.csv is refused: it
+        would otherwise pass as unverified without anyone having looked.
+        """
+        bare = [c for c in self.unchecked() if self.documents[self.documents["claim_id"] == c].empty]
+        if bare:
+            raise VerdictMismatch(f"{self.chapter}: claims {', '.join(bare)} have no computed check and no rows in "
+                                  f"data/claim_evidence.csv: record what was searched for (status 'not found' "
+                                  f"when nothing was), or check them in a cell of this chapter")
+        return [self.check(claim_id) for claim_id in self.unchecked()]
+
+    def documents_of(self, claim_ids: list[str]) -> pd.DataFrame:
+        """The rows of data/claim_evidence.csv for some claims, for a table (excerpts as the sources word them)."""
+        rows = self.documents[self.documents["claim_id"].isin(claim_ids)]
+        return rows[["claim_id", "part", "status", "support", "grade", "source", "excerpt"]].fillna("")
 
     def check(self, claim_id: str, evidence: list[Evidence] = ()) -> HTML:
         """Compute the claim's verdict and confidence from its evidence; raise if the ledger disagrees.
@@ -154,6 +177,11 @@ class Ledger:
         return self.rows.loc[claim_id]
 
 
+def _flag(value) -> bool:
+    """A boolean cell of the data package: empty counts as false."""
+    return bool(value) if pd.notna(value) else False
+
+
 def badge(claim_id: str, result: Assessment, rationale: str) -> HTML:
     """The verdict line under the evidence: verdict and confidence in words, then why."""
     return HTML(f'<p class="evidence-verdict" id="verdict-{html.escape(claim_id)}">'
@@ -165,7 +193,10 @@ def read_verdicts(ipynb) -> dict:
     """The verdicts a chapter's executed twin records (lifted by the executor from ``Ledger.publish``)."""
     from pathlib import Path
 
-    notebook = json.loads(Path(ipynb).read_text(encoding="utf-8"))
+    try:
+        notebook = json.loads(Path(ipynb).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # unreadable: the executor re-executes it, the build names it
+        return {}
     return notebook.get("metadata", {}).get("evidence", {}).get("verdicts", {})
 
 
@@ -175,7 +206,7 @@ def computed_verdicts() -> pd.DataFrame:
     Each chapter's twin is traced as an input, so the reader re-executes when a verdict changes.
     """
     from evidence import ROOT
-    from evidence.datapackage import _trace
+    from evidence.trace import trace as _trace
 
     rows = []
     for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):

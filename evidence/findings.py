@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-PARENT = {"quantum computing": "quantum technology", "quantum communications": "quantum technology",
+PARENT = {"quantum computing": "quantum computing and networking",
+          "quantum communications": "quantum computing and networking",
+          "quantum computing and networking": "quantum technology",  # the MIT Quantum Index Report's scope
           "post-quantum cryptography": "quantum technology", "quantum sensing": "quantum technology",
           "quantum technology": "all technologies", "critical technologies": "all technologies"}
 FAMILY = {"publications": "papers", "highly-cited-publications": "highly cited papers",

@@ -7,6 +7,8 @@
   found has no support.
 - **Facts about export measures**: dates are partial dates of the calendar, coverage is yes or
   no, and a conflict has at least two different values.
+- **Amounts**: a funding row gives at least one end of its amount (a point, a range, 'over X' or
+  'nearly X').
 
 Each problem is one line naming file, row and column, and what to do.
 """
@@ -31,6 +33,11 @@ def check_rows(res: dict, rows: list[dict], rel: str) -> list:
         problems += _provenance(res["name"], rows, rel, fields)
     if res["name"] == "export_measure_facts":
         problems += _export_facts(rows, rel)
+    if {"amount_low", "amount_high"} <= fields:
+        problems += [_problem(rel, "neither amount_low nor amount_high is given",
+                              "Give the amount the source states (both ends for a point figure).", n, "amount_low")
+                     for n, row in enumerate(rows, start=1)
+                     if not (row.get("amount_low") or "").strip() and not (row.get("amount_high") or "").strip()]
     return problems
 
 

@@ -34,3 +34,22 @@ def to_usd(frame: pd.DataFrame, rates: pd.DataFrame) -> pd.DataFrame:
     for column in AMOUNT_COLUMNS:
         out[column.replace("amount", "usd")] = out[column] / out["units_per_usd"]
     return out
+
+
+def amount_support(low: float, high: float, claimed: float, tolerance: float) -> str:
+    """How a source's amount bears on a claimed amount (all in one currency and unit).
+
+    - a point or range within ±tolerance of the claim: full;
+    - only an upper bound ('nearly X', low empty) at or above the claim: partial, since the claim
+      names the amount and the source only a ceiling;
+    - no figure at all (e.g. no sourced rate to convert it): partial, the original figure stands;
+    - anything else: none.
+    """
+    from evidence.verdicts import matches
+
+    if pd.isna(low) and pd.isna(high):
+        return "partial"
+    if pd.isna(low):
+        return "partial" if claimed <= high * (1 + tolerance) else "none"
+    top = low if pd.isna(high) else high
+    return "full" if matches(claimed, low, tolerance) and matches(claimed, top, tolerance) else "none"

@@ -86,7 +86,8 @@ def query_url(path: str, params: dict[str, str], base_url: str = API) -> str:
 
 def series_available(name: str = OUTPUT_RESOURCE, data_dir: Path = DATA) -> bool:
     """True when the resource's CSV holds at least one row (i.e. after a refresh)."""
-    from evidence.datapackage import _rel, _trace
+    from evidence.problems import rel as _rel
+    from evidence.trace import trace as _trace
 
     descriptor_path = Path(data_dir) / "datapackage.json"
     if not descriptor_path.exists():

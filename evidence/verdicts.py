@@ -11,13 +11,17 @@ Each piece of evidence bears on one *part* of a claim (a figure, a date, a name;
 with one element has one part, ``""``). It was either found or searched for in vain; when
 found it supports the claim fully, partially (only under some reading) or not at all (it
 states something else), and it has a grade (A original publisher, B reputable secondary
-naming its primary, C mirror or aggregator). Chapters build evidence from their data and
-pass it to ``evidence.claims.Ledger.check``; nothing else chooses a verdict.
+naming its primary, C mirror or aggregator). Evidence about a wider or neighbouring
+population than the claim's (all fields of science for a claim about quantum papers, one
+partner country for a claim about all of Europe) is *context*: it is weighed only when
+nothing direct was found, it can qualify a claim but never confirm or contradict it, and it
+carries low confidence. Chapters build evidence from their data and pass it to
+``evidence.claims.Ledger.check``; nothing else chooses a verdict.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 VERDICTS = ("confirmed", "qualified", "contradicted", "unverified")
 CONFIDENCES = ("high", "medium", "low")
@@ -37,6 +41,7 @@ class Evidence:
     source: str = ""
     part: str = ""
     self_reported: bool = False  # the source is the claimant, or the party the claim is about
+    context: bool = False  # about a wider or neighbouring population than the claim's
 
     def __post_init__(self):
         if self.support is not None and self.support not in SUPPORTS:
@@ -71,7 +76,8 @@ def support_of(holds: bool | None) -> str:
 
 
 def assess(evidence: Iterable[Evidence]) -> Assessment:
-    """The rule. Per part, the evidence found combines into full, none or partial (sources
+    """The rule. Context is set aside when direct evidence was found; otherwise it bears at most
+    partially. Per part, the evidence found combines into full, none or partial (sources
     disagree); a part with nothing found is open. Across parts:
 
     - no part found: *unverified*;
@@ -81,7 +87,7 @@ def assess(evidence: Iterable[Evidence]) -> Assessment:
 
     The confidence is that of the weakest part carrying the verdict.
     """
-    parts = _by_part(list(evidence))
+    parts = _by_part(_weigh_context(list(evidence)))
     found = {name: items for name, items in parts.items() if any(e.found for e in items)}
     if not found:
         return Assessment("unverified", "low")
@@ -99,11 +105,19 @@ def assess(evidence: Iterable[Evidence]) -> Assessment:
     return Assessment(verdict, max(strengths, key=CONFIDENCES.index))  # the weakest part
 
 
-def _by_part(evidence: list[Evidence]) -> dict[str, list[Evidence]]:
-    parts: dict[str, list[Evidence]] = {}
+def _weigh_context(evidence: list[Evidence]) -> list[Evidence]:
+    """Direct evidence found sets context aside; without it, context bears at most partially."""
     for item in evidence:
         if not isinstance(item, Evidence):
             raise TypeError(f"evidence must be Evidence values, got {type(item).__name__}")
+    if any(e.found and not e.context for e in evidence):
+        return [e for e in evidence if not e.context]
+    return [replace(e, support="partial") if e.context and e.found else e for e in evidence]
+
+
+def _by_part(evidence: list[Evidence]) -> dict[str, list[Evidence]]:
+    parts: dict[str, list[Evidence]] = {}
+    for item in evidence:
         parts.setdefault(item.part, []).append(item)
     return parts
 
@@ -115,8 +129,8 @@ def _combine(items: list[Evidence]) -> str:
 
 def _strength(items: list[Evidence]) -> str:
     """high: a grade-A source, or two independent grade-B sources; medium: one grade-B source;
-    low: only grade-C copies, or only the claimant's own statements."""
-    independent = [e for e in items if not e.self_reported]
+    low: only grade-C copies, only the claimant's own statements, or only context."""
+    independent = [e for e in items if not e.self_reported and not e.context]
     if any(e.grade == "A" for e in independent):
         return "high"
     b_sources = {e.source or id(e) for e in independent if e.grade == "B"}
@@ -126,7 +140,8 @@ def _strength(items: list[Evidence]) -> str:
 
 
 def rule_table() -> list[dict[str, str]]:
-    """The rule evaluated on every single piece of evidence, and on every pair on one part.
+    """The rule evaluated on every single piece of evidence, on every pair on one part, on a
+    claim with one part left open, on context alone and on context beside direct evidence.
 
     Shown on the Methods page (generated at build time) and tested as a truth table.
     """
@@ -139,6 +154,8 @@ def rule_table() -> list[dict[str, str]]:
     rows += [_row(list(p)) for p in pairs]
     rows += [_row([Evidence(s, g, source="x", part="a"), Evidence.not_found(part="b")])
              for s in SUPPORTS for g in GRADES]
+    rows += [_row([Evidence(s, g, source="x", context=True)]) for s in SUPPORTS for g in GRADES]
+    rows += [_row([Evidence(s, "C", source="x"), Evidence("none", "A", source="y", context=True)]) for s in SUPPORTS]
     return rows
 
 
@@ -151,6 +168,7 @@ def describe(items: list[Evidence]) -> str:
     """Plain words for a list of evidence, e.g. 'full (A); not found (part b)'."""
     words = []
     for e in items:
-        text = f"{e.support} ({e.grade}{', own statement' if e.self_reported else ''})" if e.found else "not found"
+        notes = (", own statement" if e.self_reported else "") + (", context" if e.context else "")
+        text = f"{e.support} ({e.grade}{notes})" if e.found else "not found"
         words.append(text + (f" on part {e.part}" if e.part else ""))
     return "; ".join(words)

@@ -26,7 +26,7 @@ from evidence.references import entries
 from tools.chart_render import WIDTHS
 
 ROOT = Path(__file__).resolve().parents[1]
-FIGURE = re.compile(r'<figure class="evidence-figure" id="figure-([a-z0-9-]+)">(.*?)</figure>', re.S)
+FIGURE = re.compile(r'<figure class="evidence-figure[^"]*" id="figure-([a-z0-9-]+)">(.*?)</figure>', re.S)
 A_KEY = "merics2024longview"  # a references.bib entry the book cites
 
 

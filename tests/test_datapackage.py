@@ -96,6 +96,23 @@ def test_text_in_numeric_column(data):
     assert message.startswith("data/funding.csv, row 1 (line 2), column 'amount_low': 'n/a' is not a valid number")
 
 
+def test_an_amount_needs_at_least_one_end(data):
+    edit(data / "funding.csv", ",15300,15300,USD,", ",,,USD,")
+    message = only(problems(data))
+    assert message.startswith("data/funding.csv, row 1 (line 2), column 'amount_low': neither amount_low nor "
+                              "amount_high is given")
+
+
+def test_an_upper_bound_alone_is_an_amount(data):
+    edit(data / "funding.csv", ",15300,15300,USD,", ",,15300,USD,")
+    assert problems(data) == []
+
+
+def test_evidence_address_must_be_http(data):
+    edit(data / "claim_evidence.csv", "https://nattothoughts.substack.com", "ftp://nattothoughts.substack.com")
+    assert any("claim_evidence.csv, row 1 (line 2), column 'address'" in p for p in problems(data)), problems(data)
+
+
 def test_impossible_date(data):
     edit(data / "trackers.csv", "2022-06", "2022-13")
     message = only(problems(data))

@@ -38,6 +38,14 @@ def test_findings_that_do_not_bear_are_left_aside():
     assert support(reading(only_source="epo"), finding(source="other")) is None
 
 
+def test_computing_and_networking_sits_between_its_fields_and_quantum_technology():
+    assert field_relation("quantum computing", "quantum computing and networking") == "related"
+    assert field_relation("quantum communications", "quantum computing and networking") == "related"
+    assert field_relation("quantum technology", "quantum computing and networking") == "related"
+    assert field_relation("quantum sensing", "quantum computing and networking") is None
+    assert field_relation("quantum computing", "quantum communications") is None
+
+
 def test_field_and_period_relations():
     assert field_relation("quantum technology", "quantum computing") == "related"
     assert field_relation("quantum computing", "quantum sensing") is None
@@ -94,3 +102,15 @@ def test_coverage_is_evidence_per_source_and_not_found_stays_open():
 def test_span_of_a_partial_date():
     start, end, precision = span("2024-02")
     assert (start.day, end.day, precision) == (1, 29, "month")
+
+
+def test_amount_support_points_ranges_and_upper_bounds():
+    from evidence.money import amount_support
+
+    nan = float("nan")
+    assert amount_support(7000, 7000, 7000, 0.1) == "full"
+    assert amount_support(9000, 9000, 7000, 0.1) == "none"
+    assert amount_support(nan, 138150, 138000, 0.1) == "partial"  # 'nearly X' only bounds the claim
+    assert amount_support(nan, 100000, 138000, 0.1) == "none"  # the claim exceeds the ceiling
+    assert amount_support(nan, nan, 1000, 0.1) == "partial"  # no sourced rate: the original figure stands
+    assert amount_support(4000, 17000, 15000, 0.1) == "none"  # a wide range does not state the figure

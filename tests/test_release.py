@@ -20,7 +20,7 @@ from conftest import ROOT, VENV_BIN, copy_repo, run_in
 from evidence import atomic
 from tools import release
 
-DAY = dt.date(2026, 12, 1)
+DAY = dt.date(2099, 1, 2)  # a release day no real release has, so every dated line must change
 CFF_SCHEMA = ROOT / "tests" / "fixtures" / "citation-file-format-1.2.0.schema.json"
 
 
@@ -74,7 +74,7 @@ def test_an_unreleased_section_becomes_the_versions_entry(paths):
     first = text.index("\n## ") + 1
     paths.changelog.write_text(text[:first] + "## Unreleased\n\n- milestones.csv: one date corrected\n\n"
                                + text[first:], encoding="utf-8")
-    new = release.release(paths, version="0.1.5", released=DAY)
+    new = release.release(paths, version=release.next_version(current(paths), "minor"), released=DAY)
     changelog = paths.changelog.read_text(encoding="utf-8")
     assert "Unreleased" not in changelog
     assert f"## {new} — {DAY.isoformat()}\n\n- milestones.csv: one date corrected\n" in changelog

@@ -114,8 +114,10 @@ def test_without_the_series_the_pages_say_it_was_not_measured():
         assert "Not measured in this edition" in text, name
         assert glue(nb)["series_status"] == "not measured"
     assert glue(shipped["research_output"])["crossover_all"] == "not measured"
-    assert verdicts(shipped["research_output"])["res-01"] == "unverified"
-    assert verdicts(shipped["coauthorship"])["coa-01"] == "unverified"
+    # Without a series the published figures still bear: res-01 on them directly, coa-01 as context only.
+    assert verdicts(shipped["research_output"])["res-01"] == "qualified"
+    assert shipped["coauthorship"].metadata["evidence"]["verdicts"]["coa-01"] == {"verdict": "qualified",
+                                                                                  "confidence": "low"}
     assert "figure-research-openalex-shares" not in page_text(shipped["research_output"])
 
 

@@ -78,6 +78,24 @@ def test_confidence_rests_on_the_evidence_carrying_the_verdict():
     assert result == Assessment("contradicted", "high")
 
 
+@pytest.mark.parametrize("support,grade", list(product(SUPPORTS, GRADES)))
+def test_context_alone_qualifies_with_low_confidence(support, grade):
+    """Evidence about a wider population (e.g. all fields for a quantum claim) never confirms or contradicts."""
+    assert assess([Evidence(support, grade, "x", context=True)]) == Assessment("qualified", "low")
+    assert assess([Evidence(support, grade, "x", context=True), Evidence.not_found(part="b")]) == \
+        Assessment("qualified", "low")
+
+
+@pytest.mark.parametrize("support", SUPPORTS)
+def test_direct_evidence_sets_context_aside(support):
+    direct = Evidence(support, "B", "x", part="a")
+    for context in (Evidence("full", "A", "y", part="b", context=True), Evidence("none", "A", "y", context=True)):
+        assert assess([direct, context]) == assess([direct]), "context changed a verdict carried by direct evidence"
+    # Direct evidence searched for in vain does not set context aside.
+    assert assess([Evidence.not_found("a"), Evidence("full", "A", "y", part="b", context=True)]) == \
+        Assessment("qualified", "low")
+
+
 def test_bad_evidence_is_refused():
     with pytest.raises(ValueError, match="support must be"):
         Evidence("yes", "A")
@@ -89,9 +107,10 @@ def test_bad_evidence_is_refused():
 
 def test_rule_table_covers_every_case_and_agrees_with_assess():
     rows = rule_table()
-    assert len(rows) == 1 + len(SUPPORTS) * len(GRADES) * 2 + 36 + len(SUPPORTS) * len(GRADES)
+    assert len(rows) == 1 + len(SUPPORTS) * len(GRADES) * 2 + 36 + len(SUPPORTS) * len(GRADES) * 2 + len(SUPPORTS)
     assert {r["verdict"] for r in rows} == set(VERDICTS)
     assert {r["confidence"] for r in rows} == set(CONFIDENCES)
     assert rows[0] == {"evidence": "not found", "verdict": "unverified", "confidence": "low"}
     assert describe([Evidence("full", "C", "x", part="b", self_reported=True)]) == \
         "full (C, own statement) on part b"
+    assert describe([Evidence("none", "A", "x", context=True)]) == "none (A, context)"

@@ -21,7 +21,7 @@ from pathlib import Path
 from evidence import atomic
 
 WIDTHS = {"wide": 688, "narrow": 358}  # px: the text column at 1280 px, and on a 390 px phone
-RENDER_VERSION = "1"  # change to re-render every cached chart
+RENDER_VERSION = "2"  # change to re-render every cached chart
 COMPOSITE = ("facet", "vconcat", "hconcat", "concat", "repeat")
 
 
@@ -60,7 +60,7 @@ def _svg_width(svg: str) -> float:
 def sized(spec: dict, width: int) -> dict:
     """The spec drawn ``width`` px wide in all: a single or layered view fits it exactly; a faceted or
     stacked one gets the inner width that makes it so (measured on a first drawing)."""
-    spec = json.loads(json.dumps(spec))
+    spec = _labels_leave_room(json.loads(json.dumps(spec)), width)
     if not any(key in spec for key in COMPOSITE):
         spec["width"] = width
         return spec
@@ -74,6 +74,22 @@ def sized(spec: dict, width: int) -> dict:
         for view in inner:
             view["width"] = round(guess)
         guess += width - _svg_width(_svg(_vega(spec)))
+    return spec
+
+
+def _labels_leave_room(spec: dict, width: int, share: float = 0.4) -> dict:
+    """Axis labels take at most ``share`` of the width (longer ones end in an ellipsis; the tooltip and
+    the CSV keep them whole), so that a narrow drawing keeps room for its marks."""
+    from evidence.chart_spec import views
+
+    limit = int(width * share)
+    for view, _ in views(spec):
+        for channel in ("y", "x"):
+            axis = ((view.get("encoding") or {}).get(channel) or {}).get("axis")
+            if isinstance(axis, dict) and isinstance(axis.get("labelLimit"), (int, float)):
+                axis["labelLimit"] = min(axis["labelLimit"], limit)
+    axis_config = spec.setdefault("config", {}).setdefault("axis", {})
+    axis_config["labelLimit"] = min(axis_config.get("labelLimit", limit), limit)
     return spec
 
 

@@ -119,52 +119,29 @@ def chapters_reading_each_file(directive) -> dict[str, list[str]]:
 
 
 class ExportControlsTableDirective(SphinxDirective):
-    """The report's appendix table rebuilt from the data: one row per measure, each cell citing its source."""
-
-    COLUMNS = [("adopted", "Adopted"), ("published", "Published"), ("in_force", "In force"),
-               ("covers_quantum_computers", "Quantum computers"), ("covers_cryogenic_cooling", "Cryogenic cooling"),
-               ("cryogenic_threshold", "Cooling threshold"), ("covers_cryo_cmos", "Cryo-CMOS")]
+    """The report's appendix table rebuilt from the data: the one table of evidence.export_controls
+    (the chapter shows the same), every cell citing its sources."""
 
     def run(self):
         from evidence import DataError, load
+        from evidence.export_controls import Controls
 
         for name in ("export_measures.csv", "export_measure_facts.csv", "datapackage.json"):
             self.env.note_dependency(str(DATA / name))
         try:
-            measures, facts = load("export_measures"), load("export_measure_facts")
+            appendix = Controls(load("export_measures"), load("export_measure_facts")).appendix()
         except (DataError, KeyError, ValueError) as err:
             logger.warning(f"the export-controls table is not shown: {str(err).splitlines()[0]} "
                            f"(run make validate)", location=self.get_location())
             return []
         keys = bib_keys()
-        header = ["Country", "Instrument", *(label for _, label in self.COLUMNS)]
-        rows = []
-        for m in measures.itertuples():
-            reference = [m.legal_reference if isinstance(m.legal_reference, str) else "not found"]
-            if isinstance(m.legal_text_source, str):
-                reference += [" ", *citation(self, "cite:p", m.legal_text_source, keys)]
-            cells = [m.country, reference]
-            for attribute, _ in self.COLUMNS:
-                chosen = facts[(facts["measure_id"] == m.id) & (facts["attribute"] == attribute)]
-                cells.append(self.fact_cell(chosen, keys))
-            rows.append(cells)
+        header = list(appendix[0]) if appendix else []
+        rows = [[self.cell(cell, keys) for cell in row.values()] for row in appendix]
         return [table(header, rows)]
 
-    def fact_cell(self, rows, keys: frozenset[str]) -> list:
-        """A fact with its source; 'not found' where searched for in vain; both values where sources conflict."""
-        if rows.empty:
-            return ["—"]
-        parts, seen = [], set()
-        for r in rows.itertuples():
-            if r.status == "not found":
-                label, cite = ("not found",), None
-            else:
-                label, cite = (str(r.value), " (conflict)" if r.status == "conflict" else ""), r.source
-            if (label, cite) in seen:
-                continue
-            seen.add((label, cite))
-            part = ["".join(label)]
-            if cite is not None and isinstance(cite, str):
-                part += [" ", *citation(self, "cite:p", cite, keys)]
-            parts.append(part)
-        return joined(parts, "; ")
+    def cell(self, cell, keys: frozenset[str]) -> list:
+        """The cell's text, then a citation of each source behind it."""
+        parts = [cell.text]
+        for source in dict.fromkeys(cell.sources):
+            parts += [" ", *citation(self, "cite:p", source, keys)]
+        return parts

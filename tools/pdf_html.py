@@ -315,9 +315,9 @@ def _internal_target(a: Tag, href: str, page_name: str, ids: set[str], printed: 
 
 def _prepare(page: str, book: Book) -> tuple[BeautifulSoup, Tag, list[Chapter]]:
     soup = BeautifulSoup(page, "html.parser")
-    found = chapters(soup, book.root)
     for hidden in soup.select(".print-hide, .onlyprint, a.evidence-download"):
-        hidden.decompose()
+        hidden.decompose()  # before the chapters are cut out, so no copy keeps them
+    found = chapters(soup, book.root)
     soup.body["class"] = soup.body.get("class", []) + ["print-edition"]
     return soup, soup.select_one("article.bd-article"), found
 

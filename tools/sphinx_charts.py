@@ -25,7 +25,8 @@ from tools.chart_render import WIDTHS, Rendered, cached_files, render
 
 logger = logging.getLogger(__name__)
 
-FIGURE = re.compile(r'<figure class="evidence-figure" id="figure-(?P<slug>[a-z0-9-]+)">(?P<body>.*?)</figure>', re.S)
+FIGURE = re.compile(r'<figure class="evidence-figure(?P<classes>[^"]*)" id="figure-(?P<slug>[a-z0-9-]+)">'
+                    r"(?P<body>.*?)</figure>", re.S)
 SPEC = re.compile(r'\n?<script type="application/json" class="evidence-spec" data-chart="chart-[a-z0-9-]+">'
                   r"(?P<spec>.*?)</script>", re.S)
 FOLDER = "figures"
@@ -76,7 +77,7 @@ def draw_figure(match: re.Match, number: int, root: str, cache: Path, drawn: lis
         body = re.sub(r'<span class="evidence-exports"[^>]*></span>', lambda m: exports, body, count=1)
     else:
         body = body.replace("</p></figcaption>", exports + "</p></figcaption>", 1)
-    return f'<figure class="evidence-figure" id="figure-{slug}">{body}</figure>'
+    return f'<figure class="evidence-figure{match.group("classes")}" id="figure-{slug}">{body}</figure>'
 
 
 def _draw_figures(app, doctree) -> None:
@@ -98,6 +99,11 @@ def _draw_figures(app, doctree) -> None:
             logger.warning(f"a chart on this page cannot be drawn: {str(err).splitlines()[0]}", location=node)
             continue
         node.replace_self(nodes.raw("", text, format="html", classes=node.get("classes", [])))
+    if drawn:  # a page with charts is read again when the code that draws them changes
+        import tools.chart_render
+
+        for code in (__file__, tools.chart_render.__file__):
+            app.env.note_dependency(code)
     figures = getattr(app.env, "evidence_figures", {})
     figures[docname] = [(slug, rendered.key) for slug, rendered in drawn]
     app.env.evidence_figures = figures

@@ -44,6 +44,7 @@ class KeyFindingsDirective(SphinxDirective):
     def run(self):
         from evidence.cards import card
 
+        self.env.note_dependency(__file__)  # a change to this directive re-renders the pages using it
         for name in ("claims.csv", "datapackage.json"):
             self.env.note_dependency(str(DATA / name))
         for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
@@ -65,6 +66,7 @@ class VerdictsChartDirective(SphinxDirective):
         from evidence.charts import figure_html
         from evidence.scorecard import verdicts_by_topic, verdicts_by_topic_chart
 
+        self.env.note_dependency(__file__)
         for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
             self.env.note_dependency(str(ipynb))
         by_topic = verdicts_by_topic(_ledger())
@@ -74,6 +76,8 @@ class VerdictsChartDirective(SphinxDirective):
                              description=description, data=by_topic.drop(columns="order"),
                              sources=["merics2024longview", "chinaquantum2025twosessions"]).data
         scorecard = f'{"../" * self.env.docname.count("/")}notebooks/scorecard.html'
+        # Web-only: the PDF prints the scorecard's own chart (print-hide, tools/pdf_html.py).
+        figure = figure.replace('class="evidence-figure"', 'class="evidence-figure print-hide"', 1)
         figure = figure.replace("</p></figcaption>", f' Every claim: <a href="{scorecard}">the scorecard</a>.'
                                 "</p></figcaption>", 1)
         return [nodes.raw("", figure, format="html")]
@@ -85,6 +89,7 @@ class EditionDirective(SphinxDirective):
     def run(self):
         import yaml
 
+        self.env.note_dependency(__file__)
         self.env.note_dependency(str(ROOT / "CITATION.cff"))
         self.env.note_dependency(str(DATA / "datapackage.json"))
         cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))

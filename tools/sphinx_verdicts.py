@@ -43,7 +43,10 @@ class VerdictRuleDirective(SphinxDirective):
         from evidence.verdicts import rule_table
 
         self.env.note_dependency(str(ROOT / "evidence" / "verdicts.py"))
-        return [table_node(rule_table(), COLUMNS, "The verdict rule on every case (generated from the engine)")]
+        self.env.note_dependency(__file__)
+        container = nodes.container(classes=["print-hide"])
+        container += table_node(rule_table(), COLUMNS, "The verdict rule on every case (generated from the engine)")
+        return [container]
 
 
 def setup(app):
