@@ -30,9 +30,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 setup: $(STAMP)  ## create .venv and install the pinned stack (done automatically)
 
 book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
-	$(PY) -m evidence.datapackage validate --if-changed
-	$(PY) -m tools.execute --stale
-	$(BIN)/jupyter-book build . $(JB_STRICT)
+	@# Nothing changed since the last successful build (tools/buildstamp.py): nothing to do.
+	@$(PY) -m tools.buildstamp current || { \
+	  $(PY) -m evidence.datapackage validate --if-changed && \
+	  $(PY) -m tools.execute --stale && \
+	  $(BIN)/jupyter-book build . $(JB_STRICT) && \
+	  $(PY) -m tools.buildstamp record; }
 
 outputs: $(STAMP)  ## re-execute every notebook and rewrite its committed outputs
 	$(PY) -m evidence.datapackage validate

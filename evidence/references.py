@@ -52,3 +52,18 @@ def short_cite(key: str) -> str:
         raise KeyError(f"{key!r} is not in references.bib: add the entry or correct the key") from None
     trace(f"{BIB.name}#{key}")
     return f"{short_author(entry)} ({entry.get('year', 'n.d.')})"
+
+
+def citation(key: str) -> str:
+    """'McKinsey & Company (2022). Quantum Technology Monitor.': who, when and what, for a reader or a spreadsheet."""
+    cited = short_cite(key)  # a KeyError naming the key if it is missing
+    title = entries()[key].get("title", "").rstrip(".")
+    return f"{cited}. {title}." if title else f"{cited}."
+
+
+def web_address(key: str) -> str:
+    """The entry's http(s) address, or '' when it has none (no other scheme is ever returned)."""
+    from evidence.bib_rules import is_web_url
+
+    url = entries().get(key, {}).get("url", "")
+    return url if is_web_url(url) else ""

@@ -4,8 +4,19 @@ archived copy (web.archive.org) where the source gives one.
 
 No entry ever links to anything but an http(s) address: `make validate` refuses other schemes
 (evidence.bib_rules), and should one reach a build anyway, its link is shown as text only.
+
+sphinxcontrib-bibtex formats every entry on every build, even when nothing changed (about a
+third of a no-change rebuild). Formatted entries are therefore kept, keyed by everything the
+formatting reads (label, type, fields, people) and by this style's source and pybtex's version,
+in ``_build/.evidence-static/bibliography.pickle`` (``load_cache``/``save_cache``): an edited
+entry is formatted again, an unchanged one is not.
 """
 from __future__ import annotations
+
+import hashlib
+import pickle
+from importlib.metadata import version
+from pathlib import Path
 
 from pybtex.richtext import BaseMultipartText, HRef, Text
 from pybtex.style.formatting.plain import Style as PlainStyle
@@ -24,12 +35,53 @@ def web_links_only(text):
     return text._create_similar(parts)
 
 
+_FORMATTED: dict[tuple, object] = {}
+_ADDED = False
+
+
+def _stamp() -> str:
+    """What every formatted entry depends on besides the entry: this module's code and pybtex."""
+    return hashlib.sha256(Path(__file__).read_bytes() + version("pybtex").encode()).hexdigest()
+
+
+def _entry_key(label: str, entry) -> tuple:
+    people = tuple((role, tuple(str(p) for p in persons)) for role, persons in entry.persons.items())
+    return (label, entry.key, entry.type, tuple((k, str(v)) for k, v in entry.fields.items()), people)
+
+
+def load_cache(path: Path) -> None:
+    global _ADDED
+    _FORMATTED.clear()
+    _ADDED = False
+    try:
+        stamp, formatted = pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return  # no cache yet, or an unreadable one: everything is formatted afresh
+    if stamp == _stamp():
+        _FORMATTED.update(formatted)
+
+
+def save_cache(path: Path) -> None:
+    from evidence import atomic
+
+    if _ADDED:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_bytes(path, pickle.dumps((_stamp(), dict(_FORMATTED)), pickle.HIGHEST_PROTOCOL))
+
+
 class Style(PlainStyle):
     default_sorting_style = "author_year_title"
 
     def format_entry(self, label, entry, bib_data=None):
+        global _ADDED
+        key = _entry_key(label, entry)
+        if bib_data is None and key in _FORMATTED:
+            return _FORMATTED[key]
         formatted = super().format_entry(label, entry, bib_data=bib_data)
         formatted.text = web_links_only(formatted.text)
+        if bib_data is None:
+            _FORMATTED[key] = formatted
+            _ADDED = True
         return formatted
 
     def format_title(self, e, which_field, as_sentence=True):

@@ -17,9 +17,13 @@ CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/c
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync", "--disable-quic",
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-# True once every chart on the page has either drawn or given up (see evidence-charts.js).
-CHARTS_SETTLED = """() => [...document.querySelectorAll('.evidence-chart')]
-                    .every(el => el.dataset.drawn === 'yes' || el.dataset.drawn === 'error')"""
+# A chart is drawn when one of its drawings (the SVG made at build time for a page width, or the
+# interactive chart that replaced it) is on screen; see tools/sphinx_charts.py, evidence-charts.js.
+CHART_SHOWN = "el => [...el.querySelectorAll('svg.marks')].some(s => s.getBoundingClientRect().width > 0)"
+CHARTS_DRAWN = f"() => [...document.querySelectorAll('.evidence-chart')].filter({CHART_SHOWN}).length"
+# True once every chart is drawn and none is being made interactive.
+CHARTS_SETTLED = f"""() => [...document.querySelectorAll('.evidence-chart')].every({CHART_SHOWN})
+                     && !document.querySelector('.evidence-variant[data-drawn="pending"]')"""
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -54,12 +54,21 @@ def all_notebooks() -> list[Path]:
     return sorted(NOTEBOOKS.glob("*.md"))
 
 
+_TWINS: dict[tuple, object] = {}
+
+
 def read_twin(ipynb: Path):
-    """The executed twin, or raise UnreadableTwin naming the file (empty, cut short, not a notebook)."""
+    """The executed twin, or raise UnreadableTwin naming the file (empty, cut short, not a notebook).
+
+    Read once per process while the file is unchanged (the build asks for each twin twice)."""
     import nbformat
 
     try:
-        return nbformat.read(ipynb, as_version=4)
+        stat = ipynb.stat()
+        key = (str(ipynb), stat.st_mtime_ns, stat.st_size)
+        if key not in _TWINS:
+            _TWINS[key] = nbformat.read(ipynb, as_version=4)
+        return _TWINS[key]
     except Exception as err:  # NotJSONError, JSONDecodeError, validation and read errors alike
         detail = "it is empty" if ipynb.exists() and ipynb.stat().st_size == 0 else type(err).__name__
         raise UnreadableTwin(f"{ipynb.relative_to(ROOT) if ipynb.is_relative_to(ROOT) else ipynb.name} is "
@@ -76,9 +85,8 @@ def stale_reason(md: Path) -> str | None:
     ipynb = twin(md)
     if not ipynb.exists():
         return "never executed"
-    try:
-        record = read_twin(ipynb).metadata.get("evidence", {})
-    except UnreadableTwin:
+    record = _twin_record(ipynb)
+    if record is None:
         return f"{ipynb.name} is unreadable"
     if record.get("source_sha256") != _digest(md.read_bytes()):
         return "notebook edited"
@@ -91,11 +99,26 @@ def stale_reason(md: Path) -> str | None:
     return None
 
 
+def _twin_record(ipynb: Path) -> dict | None:
+    """The executor's record in a twin's metadata, or None if the twin is not a notebook at all.
+
+    Plain JSON, not nbformat: importing and validating with nbformat was a third of a no-change
+    `make book`. The build still reads every twin with nbformat (tools.sphinx_ext)."""
+    try:
+        notebook = json.loads(ipynb.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list) \
+            or not isinstance(notebook.get("nbformat"), int):
+        return None
+    record = notebook.get("metadata", {}).get("evidence", {})
+    return record if isinstance(record, dict) else {}
+
+
 def input_digest(name: str) -> str | None:
     """Digest of a traced input: a file, one resource's schema (``data/datapackage.json#resource``),
     one references.bib entry (``references.bib#key``) or the verdicts another chapter computed
     (``notebooks/NAME.ipynb#verdicts``); None when it is absent or unreadable."""
-    from evidence.claims import read_verdicts
     from evidence.datapackage import schema_fingerprint
 
     rel, _, part = name.partition("#")
@@ -106,12 +129,19 @@ def input_digest(name: str) -> str | None:
         return _digest(path.read_bytes())
     try:
         if path.suffix == ".ipynb" and part == "verdicts":
-            return _digest(json.dumps(read_verdicts(path), sort_keys=True).encode())
+            return _digest(json.dumps(twin_verdicts(path), sort_keys=True).encode())
         if path.suffix == ".bib":
             return _digest(_bib_entry(path, part))
         return _digest(schema_fingerprint(path, part))
     except (KeyError, ValueError, TypeError):  # gone, or the file does not parse: stale either way
         return None
+
+
+def twin_verdicts(ipynb: Path) -> dict:
+    """The verdicts a twin records, read as evidence.claims.read_verdicts reads them, without importing
+    pandas (which `make book` would otherwise pay on every run)."""
+    notebook = json.loads(Path(ipynb).read_text(encoding="utf-8"))
+    return notebook.get("metadata", {}).get("evidence", {}).get("verdicts", {})
 
 
 _BIB_CACHE: dict[tuple, dict] = {}

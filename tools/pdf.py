@@ -36,10 +36,10 @@ TABLES_WIDER_THAN_THE_PAGE = """() => [...document.querySelectorAll('article tab
     .map(t => (t.closest('.evidence-table-wrap')?.querySelector('.evidence-table-caption')?.textContent
                || t.querySelector('caption, th')?.textContent || '?').trim())"""
 
-# For each chart: its id, its title and the texts (labels, legends) its SVG drawing holds.
+# For each chart: its id, its title and the texts (labels, legends) of the drawing printed.
 CHART_TEXTS = """() => [...document.querySelectorAll('.evidence-chart')].map(el => ({
     id: el.id, title: el.closest('figure')?.querySelector('.evidence-chart-title')?.textContent.trim() || '',
-    texts: [...new Set([...el.querySelectorAll('svg text')]
+    texts: [...new Set([...el.querySelectorAll('svg text')].filter(t => t.getBoundingClientRect().width > 0)
         .filter(t => !t.closest('[opacity="0"]') && getComputedStyle(t).opacity !== '0')
         .map(t => t.textContent.trim()).filter(Boolean))]}))"""
 
@@ -88,7 +88,7 @@ def _root_page(source: Path) -> tuple[str, str]:
 
 def _print(browser, base: str, name: str, output: Path) -> dict:
     """Print one edition's HTML (served from the build's top folder) once every chart has drawn."""
-    from tools.browser import CHARTS_SETTLED
+    from tools.browser import CHARTS_DRAWN, CHARTS_SETTLED
 
     page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
     page.emulate_media(media="print", color_scheme="light")
@@ -96,7 +96,7 @@ def _print(browser, base: str, name: str, output: Path) -> dict:
     charts = page.locator(".evidence-chart").count()
     if charts:
         page.wait_for_function(CHARTS_SETTLED, timeout=60000)
-    drawn = page.locator(".evidence-chart svg.marks").count()
+    drawn = page.evaluate(CHARTS_DRAWN)
     if drawn != charts:
         raise PrintError(f"pdf: only {drawn} of {charts} charts drew in {name}; not printing an incomplete edition")
     overflowing = page.evaluate(TABLES_WIDER_THAN_THE_PAGE)

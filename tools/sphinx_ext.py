@@ -1,8 +1,9 @@
 """Sphinx extension: offline chart JavaScript and never-stale cross-page glue.
 
 - Serves the book's chart loader and a vega/vega-lite/vega-embed bundle from the site's
-  own ``_static`` folder. The bundle is generated from the installed ``vl-convert-python``
-  package (nothing third-party is committed) and cached per version under ``_build``.
+  own ``_static`` folder, loaded only when a reader interacts with a chart. The bundle is
+  generated from the installed ``vl-convert-python`` package (nothing third-party is
+  committed) and cached per version under ``_build``.
 - Re-reads every page that pastes glue from another page whenever any page changed:
   Sphinx would otherwise keep the old pasted value after the notebook's numbers changed.
 - The directives that show data (tools.data_pages) build docutils nodes from values: nothing
@@ -40,9 +41,8 @@ def _bundle_dir(outdir: Path) -> Path:
     bundle = cache / "vega-bundle.js"
     if not bundle.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        tmp = bundle.with_suffix(".tmp")
-        tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
-        tmp.replace(bundle)
+        # Only vega-embed is usable from it: its `vega` and `vegaLite` globals are null.
+        atomic.write_text(bundle, vl_convert.javascript_bundle())
     return cache
 
 
@@ -54,6 +54,7 @@ def _add_static(app) -> None:
     app.add_js_file("evidence-tables.js")
     app.add_js_file("evidence-a11y.js")
     app.add_css_file("evidence.css")
+    app.add_css_file("evidence-charts.css")
 
 
 def _performance_page_when_results_appear(app, env, added, changed, removed):
@@ -109,6 +110,23 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
             seen.add(key)
             unique.append(js)
     context["script_files"] = unique
+
+
+def _publish_changed_static_files(app, exception) -> None:
+    """The book's own static files, copied whenever they changed: Sphinx copies static files only
+    when some page is rewritten, so an edited script or stylesheet would wait for a page edit."""
+    if exception is not None or app.builder.format != "html":
+        return
+    generated = Path(app.outdir).parent / ".evidence-static"
+    ours = [Path(f) for f in app.config.html_static_path if Path(f).resolve().is_relative_to(STATIC.resolve())
+            or Path(f).resolve().is_relative_to(generated.resolve())]
+    for folder in ours:
+        for source in sorted(p for p in folder.iterdir() if p.is_file()):
+            target = Path(app.outdir) / "_static" / source.name
+            data = source.read_bytes()
+            if not target.exists() or target.read_bytes() != data:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic.write_bytes(target, data)
 
 
 def _copy_markdown_sources(app, exception):
@@ -204,6 +222,23 @@ class BenchmarkResultsDirective(MarkdownDirective):
         return results_markdown(json.loads(path.read_text(encoding="utf-8")))
 
 
+def _bibliography_cache(app) -> Path:
+    return Path(app.outdir).parent / ".evidence-static" / "bibliography.pickle"
+
+
+def _load_bibliography_cache(app) -> None:
+    from tools.bibstyle import load_cache
+
+    load_cache(_bibliography_cache(app))
+
+
+def _save_bibliography_cache(app, exception) -> None:
+    from tools.bibstyle import save_cache
+
+    if exception is None:
+        save_cache(_bibliography_cache(app))
+
+
 def _check_twins_and_claims(app) -> None:
     """Before reading any page: every twin is readable, and every claim's verdict is computed by its chapter."""
     from tools.claims_gate import gate_problems
@@ -233,10 +268,13 @@ def setup(app):
     app.add_directive("export-controls-table", ExportControlsTableDirective)
     app.connect("builder-inited", _add_static)
     app.connect("builder-inited", _check_twins_and_claims)
+    app.connect("builder-inited", _load_bibliography_cache)
+    app.connect("build-finished", _save_bibliography_cache)
     app.connect("env-get-outdated", _pages_with_cross_page_glue)
     app.connect("env-get-outdated", _performance_page_when_results_appear)
     app.connect("html-page-context", _notebook_pages_point_to_markdown, priority=600)
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)
     app.connect("build-finished", _copy_markdown_sources)
+    app.connect("build-finished", _publish_changed_static_files)
     app.connect("build-finished", prune_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}

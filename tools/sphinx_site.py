@@ -3,8 +3,8 @@
 - ``key-findings``: claim cards for the claims named in the directive's content (one id per
   line), linking to each claim's permanent address on its chapter, built from the ledger and
   escaped (the ledger's text is shown, never parsed).
-- ``verdicts-chart``: the verdicts-by-topic chart as a static SVG rendered at build time (no
-  script needed), with its title, description and source line.
+- ``verdicts-chart``: the verdicts-by-topic chart, drawn like every chart of the book (an SVG in
+  the page, numbered, with its files: tools/sphinx_charts.py), with a link to the scorecard.
 - ``claims.json`` (the whole ledger with the computed verdicts) and ``editions.atom`` (a feed
   of the data package's editions from data/CHANGELOG.md) are written into the site.
 - Buttons that point to a placeholder repository address (``OWNER``) are left out of every
@@ -60,33 +60,26 @@ class KeyFindingsDirective(SphinxDirective):
 
 
 class VerdictsChartDirective(SphinxDirective):
-    def run(self):
-        import vl_convert
+    """The scorecard's chart, drawn like every chart of the book (evidence.charts, tools/sphinx_charts.py)."""
 
-        from evidence.charts import source_line
+    def run(self):
+        from evidence.charts import figure_html
         from evidence.scorecard import verdicts_by_topic, verdicts_by_topic_chart
 
         self.env.note_dependency(__file__)
         for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
             self.env.note_dependency(str(ipynb))
         by_topic = verdicts_by_topic(_ledger())
-        chart = verdicts_by_topic_chart(by_topic)
-        spec = chart.properties(width=560).to_dict()
-        title = spec.pop("title")
-        svg = vl_convert.vegalite_to_svg(spec)
         description = ("Stacked horizontal bars counting the claims of each topic by verdict: confirmed, "
                        "qualified, contradicted or unverified.")
-        source = source_line(["merics2024longview", "chinaquantum2025twosessions"])
-        esc = html.escape
-        figure = (f'<figure class="evidence-figure print-hide" id="figure-landing-verdicts-by-topic">'
-                  f'<p class="evidence-chart-title">{esc(title["text"])}</p>'
-                  f'<p class="evidence-chart-subtitle">{esc(title["subtitle"])}</p>'
-                  f'<div class="evidence-chart evidence-static" data-drawn="yes" role="img" '
-                  f'aria-label="{esc(description)}">{svg}</div>'
-                  f'<figcaption><p class="evidence-description">{esc(description)}</p>'
-                  f'<p class="evidence-source">{esc(source)} Every claim: '
-                  f'<a href="{"../" * self.env.docname.count("/")}notebooks/scorecard.html">the scorecard</a>.</p>'
-                  f"</figcaption></figure>")
+        figure = figure_html(verdicts_by_topic_chart(by_topic), name="landing-verdicts-by-topic",
+                             description=description, data=by_topic.drop(columns="order"),
+                             sources=["merics2024longview", "chinaquantum2025twosessions"]).data
+        scorecard = f'{"../" * self.env.docname.count("/")}notebooks/scorecard.html'
+        # Web-only: the PDF prints the scorecard's own chart (print-hide, tools/pdf_html.py).
+        figure = figure.replace('class="evidence-figure"', 'class="evidence-figure print-hide"', 1)
+        figure = figure.replace("</p></figcaption>", f' Every claim: <a href="{scorecard}">the scorecard</a>.'
+                                "</p></figcaption>", 1)
         return [nodes.raw("", figure, format="html")]
 
 
@@ -130,9 +123,17 @@ def _refuse_published_placeholder(app, config):
                              f"the public repository")
 
 
+def _claims_json_inputs() -> list[Path]:
+    return [DATA / "claims.csv", DATA / "datapackage.json", ROOT / "_config.yml",
+            *sorted((ROOT / "notebooks").glob("*.ipynb")), *sorted((ROOT / "evidence").glob("*.py"))]
+
+
 def _write_claims_json(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    out = Path(app.outdir) / "claims.json"
+    if out.exists() and out.stat().st_mtime_ns > max(p.stat().st_mtime_ns for p in _claims_json_inputs()):
+        return  # written after every file it is made from changed (loading the ledger is a third of a rebuild)
     from evidence.cards import claim_url
 
     version = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["version"]
@@ -140,7 +141,6 @@ def _write_claims_json(app, exception):
     records = [{"id": r.id, "url": claim_url(r.chapter, r.id),
                 **{k: (None if (v != v) else v) for k, v in r._asdict().items() if k not in ("Index", "id")}}
                for r in claims.itertuples()]
-    out = Path(app.outdir) / "claims.json"
     out.write_text(json.dumps({"edition": version, "claims": records}, ensure_ascii=False, indent=1) + "\n",
                    encoding="utf-8")
 

@@ -1,0 +1,86 @@
+"""Sphinx extension: light pages for readers on phones and slow connections.
+
+- No Font Awesome: the theme's icons are written as inline SVG (tools.icons) and its font
+  icons are drawn as CSS masks (``evidence-icons.css``, generated from the installed theme);
+  tools/theme/layout.html leaves out fontawesome.js.
+- Sphinx's search scripts and index load only on the search page (tools/theme/layout.html):
+  the search box submits to that page.
+- Each page loads only the theme's optional scripts and stylesheets it uses: the code-copy
+  button where there is code, sphinx-design where there is a design element, the toggle
+  button where there is a toggle, the chart and table scripts where there is a chart or a
+  sortable table.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+
+from evidence import atomic
+from tools.icons import UnknownIcon, icon_css, inline_icons
+
+THEME = Path(__file__).resolve().parent / "theme"
+ICON_CSS = "evidence-icons.css"
+# An optional asset, and the markers (any one) its page's body must contain for it to load.
+USED_WHEN = {
+    "copybutton.js": ("<pre",), "clipboard.min.js": ("<pre",), "copybutton.css": ("<pre",),
+    "design-tabs.js": ("sd-tab",), "sphinx-design.min.css": ('class="sd-', " sd-"),
+    "togglebutton.js": ("toggle", "dropdown"), "togglebutton.css": ("toggle", "dropdown"),
+    "sphinx-thebe.js": ("thebe",), "sphinx-thebe.css": ("thebe",),
+    "evidence-charts.js": ("evidence-chart",), "evidence-charts.css": ("evidence-chart",),
+    "evidence-tables.js": ("evidence-sortable", "data-filters"),
+}
+
+
+def _templates_first(app, config) -> None:
+    config.templates_path.insert(0, str(THEME))
+
+
+def _write_icon_css(app) -> None:
+    if app.builder.format != "html":
+        return
+    folder = Path(app.outdir).parent / ".evidence-static" / "icons"
+    css = icon_css()
+    target = folder / ICON_CSS
+    if not target.exists() or target.read_text(encoding="utf-8") != css:
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(target, css)
+    app.config.html_static_path.append(str(folder))
+    app.add_css_file(ICON_CSS)
+    _inline_icons_in_every_page(app)
+
+
+def _inline_icons_in_every_page(app) -> None:
+    templates = app.builder.templates
+    render = templates.render
+
+    def render_with_icons(template: str, context: dict) -> str:
+        try:
+            return inline_icons(render(template, context))
+        except UnknownIcon as err:
+            raise ExtensionError(f"{context.get('pagename', template)}: {err}") from None
+
+    templates.render = render_with_icons
+
+
+def _asset_name(asset) -> str:
+    return Path(str(getattr(asset, "filename", asset) or "").split("?")[0]).name
+
+
+def used(asset, body: str) -> bool:
+    markers = USED_WHEN.get(_asset_name(asset))
+    return markers is None or any(marker in body for marker in markers)
+
+
+def _only_the_assets_a_page_uses(app, pagename, templatename, context, doctree) -> None:
+    body = context.get("body") or ""
+    for key in ("script_files", "css_files"):
+        if isinstance(context.get(key), list):
+            context[key] = [asset for asset in context[key] if used(asset, body)]
+
+
+def setup(app):
+    app.connect("config-inited", _templates_first)
+    app.connect("builder-inited", _write_icon_css)
+    app.connect("html-page-context", _only_the_assets_a_page_uses, priority=950)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
