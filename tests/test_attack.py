@@ -259,6 +259,6 @@ def test_payload_in_a_computed_field_is_refused(tmp_path):
     result = run_in(repo, "python", "-m", "tools.execute", "--stale")
     assert result.returncode == 1, result.stdout[-2000:]
     refused = re.findall(r"^(notebooks/\w+\.md): (\w+): ", result.stderr, flags=re.M)
-    assert {"notebooks/remaining_claims.md", "notebooks/spending.md", "notebooks/two_sessions.md"} <= \
+    assert {"notebooks/remaining_claims.md", "notebooks/two_sessions.md"} <= \
         {nb for nb, _ in refused}, result.stderr[-3000:]
     assert {p.name: p.read_bytes() for p in (repo / "notebooks").glob("*.ipynb")} == twins, "a twin was rewritten"
