@@ -32,7 +32,7 @@ UP = "../" * 24  # from any page of the copy up to /
 FORMULA = '=HYPERLINK("https://attacker.invalid/x","click me")'
 # Text fields the chapters compute with (matched, parsed or compared): the build test leaves them
 # alone, and test_payload_in_a_computed_field_is_refused shows the chapters refuse it there.
-COMPUTED_FROM = {("export_measure_facts", "value"), ("milestones", "unit"), ("funding", "period"),
+COMPUTED_FROM = {("export_measure_facts", "value"), ("milestones", "unit"),
                  ("gwr_passages", "passage"),
                  # the published figures the research chapters select, group and label by these
                  *(("research_evidence", f) for f in ("metric", "field", "database", "period", "country", "unit",
