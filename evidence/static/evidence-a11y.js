@@ -8,8 +8,7 @@
     document.querySelectorAll(".search-button-field[aria-label], .cell details > summary[aria-label], .theme-switch-button[aria-label]")
       .forEach(function (el) {
         var visible = (el.innerText || "").replace(/\s+/g, " ").trim();
-        if (visible) el.setAttribute("aria-label", visible);
-        else el.removeAttribute("aria-label");
+        if (visible) el.setAttribute("aria-label", visible);  // an icon-only control keeps its label
       });
     document.querySelectorAll('.citation-list[role="list"] > .citation').forEach(function (entry) {
       entry.setAttribute("role", "listitem");
