@@ -34,6 +34,12 @@ USED_WHEN = {
 
 def _templates_first(app, config) -> None:
     config.templates_path.insert(0, str(THEME))
+    # Every page is written again when the code that writes the light layer changes (an "html"
+    # config value: Sphinx compares it with the last build's).
+    import hashlib
+
+    code = [Path(__file__), Path(__file__).with_name("icons.py"), *sorted(THEME.glob("*"))]
+    config.evidence_page_code = hashlib.sha256(b"".join(p.read_bytes() for p in code)).hexdigest()[:16]
 
 
 def _write_icon_css(app) -> None:
@@ -80,6 +86,7 @@ def _only_the_assets_a_page_uses(app, pagename, templatename, context, doctree) 
 
 
 def setup(app):
+    app.add_config_value("evidence_page_code", "", "html")
     app.connect("config-inited", _templates_first)
     app.connect("builder-inited", _write_icon_css)
     app.connect("html-page-context", _only_the_assets_a_page_uses, priority=950)
