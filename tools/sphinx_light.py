@@ -97,7 +97,7 @@ def _only_the_assets_a_page_uses(app, pagename, templatename, context, doctree) 
     for key in ("script_files", "css_files"):
         if isinstance(context.get(key), list):
             context[key] = [asset for asset in context[key] if used(asset, body)]
-    if isinstance(context.get("script_files"), list):
+    if isinstance(context.get("script_files"), list) and pagename != "search":  # its inline script needs them
         context["script_files"] = [deferred(asset) for asset in context["script_files"]]
 
 
