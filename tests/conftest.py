@@ -62,3 +62,15 @@ def run_in(copy: Path, *args: str, check: bool = False) -> subprocess.CompletedP
 @pytest.fixture
 def repo_copy(tmp_path) -> Path:
     return copy_repo(tmp_path / "repo")
+
+
+# The longest test files first (as measured), so that under `make test` (pytest-xdist, a file per
+# worker) no long file starts last and keeps one core busy while the other has finished.
+LONGEST_FIRST = ["test_research_notebooks.py", "test_attack.py", "test_browser_a11y.py", "test_build.py",
+                 "test_build_safety.py", "test_browser_charts.py", "test_browser.py", "test_scaffold.py",
+                 "test_release.py", "test_refresh_command.py", "test_pdf.py"]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's own order is kept
