@@ -13,6 +13,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
+TEST_WORKERS ?= 3
 
 .PHONY: help book test validate lock outputs serve clean bench refresh release linkcheck browser fonts setup chapter axe pdf lint
 
@@ -85,8 +86,10 @@ test: $(STAMP) browser fonts $(AXE)  ## lint, build the site and its PDF edition
 	@$(PY) -m tools.buildstamp current pdf || { \
 	  $(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT) && \
 	  $(PY) -m tools.pdf && $(PY) -m tools.buildstamp record pdf; }
-	@# Both cores: each test file runs whole on one worker (nbval runs a notebook's cells in order).
-	$(PY) -m pytest -n 2 --dist loadfile
+	@# Both cores, and a third worker for the time the others wait on browsers and kernels (measured:
+	@# 194 s against 232 s with two); each test file runs whole on one worker (nbval runs a notebook's
+	@# cells in order, on one kernel).
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 refresh:  ## re-measure the OpenAlex series (needs network and OPENALEX_API_KEY; LAST_YEAR=YYYY to stop earlier)
 	@# The key is checked first, with the system Python: without it nothing is set up or written.
