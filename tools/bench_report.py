@@ -21,7 +21,9 @@ def goals_markdown(results: dict) -> list[str]:
         unit = f" {g['unit']}" if g["unit"] not in ("", "×") else ("×" if g["unit"] == "×" else "")
         where = f" ({g['page']})" if g.get("page") else ""
         target = f"{g['target']}{unit}" if g["target"] else "reported"
-        lines.append(f"| {g['goal']}{where} | {target} | {g['median']}{unit} | {g['min']}–{g['max']} | {_met(g)} |")
+        note = f" ({g['note']})" if g.get("note") else ""
+        lines.append(f"| {g['goal']}{where} | {target} | {g['median']}{unit} | {g['min']}–{g['max']} | "
+                     f"{_met(g)}{note} |")
     return lines
 
 
