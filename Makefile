@@ -13,6 +13,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
 PORT ?= 8000
+TEST_WORKERS ?= 3
 
 .PHONY: help book test validate lock outputs serve clean bench refresh release linkcheck browser fonts setup chapter axe pdf lint
 
@@ -31,11 +32,11 @@ setup: $(STAMP)  ## create .venv and install the pinned stack (done automaticall
 
 book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
 	@# Nothing changed since the last successful build (tools/buildstamp.py): nothing to do.
-	@$(PY) -m tools.buildstamp current || { \
+	@$(PY) -m tools.buildstamp current book || { \
 	  $(PY) -m evidence.datapackage validate --if-changed && \
 	  $(PY) -m tools.execute --stale && \
 	  $(BIN)/jupyter-book build . $(JB_STRICT) && \
-	  $(PY) -m tools.buildstamp record; }
+	  $(PY) -m tools.buildstamp record book; }
 
 outputs: $(STAMP)  ## re-execute every notebook and rewrite its committed outputs
 	$(PY) -m evidence.datapackage validate
@@ -80,10 +81,15 @@ test: $(STAMP) browser fonts $(AXE)  ## lint, build the site and its PDF edition
 	@# No re-execution here: committed outputs that no longer follow from code and data must
 	@# fail the tests (run `make outputs`), not be silently regenerated.
 	$(BIN)/jupyter-book build . $(JB_STRICT)
-	@# The site links the PDF editions: print them from the same build (tests/test_pdf.py checks them).
-	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
-	$(PY) -m tools.pdf
-	$(PY) -m pytest
+	@# The site links the PDF editions: print them from the same build (tests/test_pdf.py checks them),
+	@# unless nothing changed since they were last printed (tools/buildstamp.py).
+	@$(PY) -m tools.buildstamp current pdf || { \
+	  $(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT) && \
+	  $(PY) -m tools.pdf && $(PY) -m tools.buildstamp record pdf; }
+	@# Both cores, and a third worker for the time the others wait on browsers and kernels (measured:
+	@# 194 s against 232 s with two); each test file runs whole on one worker (nbval runs a notebook's
+	@# cells in order, on one kernel).
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 refresh:  ## re-measure the OpenAlex series (needs network and OPENALEX_API_KEY; LAST_YEAR=YYYY to stop earlier)
 	@# The key is checked first, with the system Python: without it nothing is set up or written.
@@ -102,6 +108,7 @@ pdf: $(STAMP) browser fonts  ## the PDF editions (full and brief), printed from 
 	$(PY) -m tools.execute --stale
 	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
 	$(PY) -m tools.pdf
+	$(PY) -m tools.buildstamp record pdf
 
 chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication PREFIX=sat
 	@test -n "$(NAME)" -a -n "$(TOPIC)" -a -n "$(PREFIX)" || { echo "usage: make chapter NAME=short_name TOPIC=topic PREFIX=idprefix"; exit 2; }

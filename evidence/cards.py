@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
 
 from evidence.verdicts import Assessment
 
@@ -24,12 +25,19 @@ LINK_ICON = ('<svg aria-hidden="true" focusable="false" width="14" height="14" v
 
 def site_url() -> str:
     """The published site's address (``html_baseurl`` in _config.yml), or '' before it is published."""
-    import yaml
-
     from evidence import ROOT
 
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    return str(config.get("sphinx", {}).get("config", {}).get("html_baseurl") or "")
+    config = ROOT / "_config.yml"
+    return _site_url(config, config.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _site_url(config, _modified: int) -> str:
+    """Read once per version of _config.yml (every card asks: parsing it each time was a tenth of a build)."""
+    import yaml
+
+    parsed = yaml.safe_load(config.read_text(encoding="utf-8"))
+    return str(parsed.get("sphinx", {}).get("config", {}).get("html_baseurl") or "")
 
 
 def claim_url(chapter: str, claim_id: str) -> str:

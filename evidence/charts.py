@@ -164,6 +164,17 @@ def figure_html(chart, *, name, description, data, sources=None) -> HTML:
     )
 
 
+def small_multiples(chart: alt.Chart, by: str, order) -> alt.FacetChart:
+    """One panel per value of ``by``, in ``order``, each with its own axes: for quantities that share no
+    scale. A value's parts separated by " · " make its panel's header, on two lines."""
+    two_lines = ("[join(slice(split(datum.label, ' · '), 0, 2), ' · '), "
+                 "join(slice(split(datum.label, ' · '), 2), ' · ')]")
+    header = alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start", labelAlign="left", labelExpr=two_lines,
+                        labelFontWeight=600, labelFontSize=12, labelPadding=2)
+    return chart.facet(row=alt.Row(f"{by}:N", title=None, sort=list(order), header=header), spacing=10
+                       ).resolve_scale(x="independent", y="independent")
+
+
 def longest_word(names: pd.Series) -> pd.Series:
     """The letters in each name's longest word: what a label wrapped at its spaces must fit."""
     return names.map(lambda name: max(len(word) for word in str(name).split()))

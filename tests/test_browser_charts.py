@@ -3,21 +3,17 @@
 - every chart is drawn with scripts off (the SVG made at build time);
 - pointing at a chart makes it interactive in place: nothing moves, and its tooltips name the source;
 - in dark mode the charts keep their contrast and sit on no light slab;
-- the tile-map labels fit their tiles, on a desktop and on a phone;
-- no page loads Font Awesome; the search index loads only on the search page; every chart page
-  transfers at most 350 KB (gzip) when it opens.
+- the tile-map labels fit their tiles, on a desktop and on a phone.
+(What each page transfers is checked in test_browser.py, on its one visit of every page.)
 """
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import pytest
 
 from tools.browser import CHARTS_DRAWN, chromium, page_paths, serve
 from tools.browser import CHARTS_SETTLED as ALL_DRAWN
-
-PAGE_BUDGET = 350_000  # bytes, gzip, everything a chart page requests when it opens
 
 
 @pytest.fixture(scope="module")
@@ -164,40 +160,3 @@ def test_tile_labels_fit_their_tiles(server, browser, width):
     context.close()
     assert labels == tiles >= 30, f"{labels} labels for {tiles} tiles"
     assert not overflowing, "\n".join(overflowing)
-
-
-def _requests(browser, url: str) -> list[tuple[str, int]]:
-    context = browser.new_context()
-    page = context.new_page()
-    got: list[tuple[str, int]] = []
-
-    def finished(request):
-        response = request.response()
-        try:
-            body = response.body() if response else b""
-        except Exception:  # a redirect has no body
-            body = b""
-        got.append((request.url, len(gzip.compress(body, 6))))
-
-    page.on("requestfinished", finished)
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
-    context.close()
-    return got
-
-
-def test_pages_are_light(site, server, browser):
-    failures = []
-    for path in page_paths(site):
-        requests = _requests(browser, f"{server}/{path}")
-        urls = [url for url, _ in requests]
-        if any("fontawesome" in u or "/webfonts/" in u for u in urls):
-            failures.append(f"{path}: loads Font Awesome")
-        if any(u.split("?")[0].endswith("searchindex.js") for u in urls) != (path == "search.html"):
-            failures.append(f"{path}: the search index is {'missing' if path == 'search.html' else 'loaded'}")
-        if any("vega-bundle" in u for u in urls):
-            failures.append(f"{path}: loads the chart runtime before anyone points at a chart")
-        total = sum(size for _, size in requests)
-        if total > PAGE_BUDGET:
-            failures.append(f"{path}: {total:,} bytes (gzip) when it opens, more than {PAGE_BUDGET:,}")
-    assert not failures, "\n".join(failures)

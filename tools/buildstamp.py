@@ -1,14 +1,16 @@
-"""`make book` with nothing changed: know it without starting Sphinx.
+"""`make book` (and the PDF editions of `make test`) with nothing changed: know it without starting Sphinx.
 
-After a successful `make book`, ``record`` notes every file the build could depend on — every
-file of the repository except the build's own output, caches and hidden folders, with its size
-and modification time — and the installed environment (``.venv/.installed``). ``current``
-answers whether all of that is exactly as noted and the site is still there; `make book` then
-skips validation, execution and the Sphinx run, which would each find nothing to do. Any edit,
-even a `touch`, a new or a deleted file, makes the next `make book` run everything as before.
+After a successful build, ``record`` notes every file the build could depend on — every file
+of the repository except the build's own output, caches and hidden folders, with its size and
+modification time — and the installed environment (``.venv/.installed``). ``current`` answers
+whether all of that is exactly as noted and the build's output is still there; `make book` then
+skips validation, execution and the Sphinx run, which would each find nothing to do, and
+`make test` the single-page build and the printing of the PDF editions. Any edit, even a
+`touch`, a new or a deleted file, makes the next build run everything as before.
 
-    python -m tools.buildstamp current   # exit 0: nothing changed since the last successful build
-    python -m tools.buildstamp record    # after a successful build
+    python -m tools.buildstamp current book   # exit 0: nothing changed since the last make book
+    python -m tools.buildstamp record book    # after a successful make book
+    python -m tools.buildstamp current pdf    # the same for the PDF editions
 """
 from __future__ import annotations
 
@@ -19,8 +21,12 @@ from pathlib import Path
 
 from evidence import ROOT, atomic
 
-STAMP = ROOT / "_build" / ".book-inputs"
-SITE = ROOT / "_build" / "html" / "index.html"
+BUILD = ROOT / "_build"
+# What each build leaves: it is current only while these are there.
+OUTPUTS = {"book": [BUILD / "html" / "index.html"],
+           "pdf": [BUILD / "pdf" / "chinas-quantum-push-recomputed.pdf",
+                   BUILD / "pdf" / "chinas-quantum-push-recomputed-brief.pdf", BUILD / "pdf" / "editions.json",
+                   BUILD / "html" / "pdf" / "chinas-quantum-push-recomputed.pdf"]}
 SKIPPED_FOLDERS = {"_build", "__pycache__", "node_modules"}
 
 
@@ -46,25 +52,32 @@ def fingerprint(root: Path = ROOT) -> str:
     return h.hexdigest()
 
 
-def current() -> bool:
-    return SITE.exists() and STAMP.exists() and STAMP.read_text(encoding="utf-8").strip() == fingerprint()
+def _stamp(build: str) -> Path:
+    return BUILD / f".{build}-inputs"
 
 
-def record() -> None:
-    STAMP.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(STAMP, fingerprint() + "\n")
+def current(build: str = "book") -> bool:
+    stamp = _stamp(build)
+    return (all(p.exists() for p in OUTPUTS[build]) and stamp.exists()
+            and stamp.read_text(encoding="utf-8").strip() == fingerprint())
+
+
+def record(build: str = "book") -> None:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(_stamp(build), fingerprint() + "\n")
 
 
 def main(argv: list[str]) -> int:
-    if argv == ["current"]:
-        if current():
-            print("the site is current: nothing changed since the last make book")
+    if len(argv) == 2 and argv[0] in ("current", "record") and argv[1] in OUTPUTS:
+        action, build = argv
+        if action == "record":
+            record(build)
+            return 0
+        if current(build):
+            print(f"{build}: nothing changed since it was last built")
             return 0
         return 1
-    if argv == ["record"]:
-        record()
-        return 0
-    print("usage: python -m tools.buildstamp current|record", file=sys.stderr)
+    print(f"usage: python -m tools.buildstamp current|record {'|'.join(OUTPUTS)}", file=sys.stderr)
     return 2
 
 

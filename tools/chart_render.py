@@ -21,7 +21,7 @@ from pathlib import Path
 from evidence import atomic
 
 WIDTHS = {"wide": 688, "narrow": 358}  # px: the text column at 1280 px, and on a 390 px phone
-RENDER_VERSION = "2"  # change to re-render every cached chart
+RENDER_VERSION = "3"  # change to re-render every cached chart
 COMPOSITE = ("facet", "vconcat", "hconcat", "concat", "repeat")
 
 
@@ -70,10 +70,13 @@ def sized(spec: dict, width: int) -> dict:
         raise ValueError("a chart built with hconcat, concat or repeat cannot be fitted to the page: use facet "
                          "(row) or vconcat")
     guess = width * 0.7
-    for _ in range(2):
+    for _ in range(4):
         for view in inner:
             view["width"] = round(guess)
-        guess += width - _svg_width(_svg(_vega(spec)))
+        off = width - _svg_width(_svg(_vega(spec)))
+        if abs(off) < 1:
+            break
+        guess += off
     return spec
 
 

@@ -92,9 +92,13 @@ def inline_icons(page: str) -> str:
         classes = match.group(2).split()
         prefix, name = _icon_of(classes)
         width, height, path = used.setdefault(f"{prefix}-{name}", shape(prefix, name))
-        return (f'<svg class="{html.escape(" ".join(classes))} evidence-icon"{match.group(3)} aria-hidden="true" '
-                f'focusable="false" width="{width / height:.3g}em" height="1em"><use href="#evidence-icon-{prefix}-'
-                f'{name}"></use></svg>')
+        title = re.search(r'\btitle="([^"]*)"', match.group(3))
+        # An icon with a title names its control (as Font Awesome's script made it do); others are decoration.
+        role = (f' role="img" aria-label="{title.group(1)}"' if title else ' aria-hidden="true"')
+        inner = f"<title>{title.group(1)}</title>" if title else ""
+        return (f'<svg class="{html.escape(" ".join(classes))} evidence-icon"{match.group(3)}{role} '
+                f'focusable="false" width="{width / height:.3g}em" height="1em">{inner}<use href="#evidence-icon-'
+                f'{prefix}-{name}"></use></svg>')
 
     body = re.search(r"<body[^>]*>", page)
     if body is None:  # a part of a page (the theme renders some separately): done when the page is

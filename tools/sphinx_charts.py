@@ -141,6 +141,10 @@ def _write_figure_files(app, exception) -> None:
     for stale in sorted(folder.glob("*")) if folder.is_dir() else []:
         if stale not in wanted:
             stale.unlink()
+    keys = {key for figures in getattr(app.env, "evidence_figures", {}).values() for _, key in figures}
+    for cached in sorted(_cache(app).glob("*")) if _cache(app).is_dir() else []:
+        if cached.stem not in keys:  # a drawing no page shows any more
+            cached.unlink()
 
 
 def setup(app):

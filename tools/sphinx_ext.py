@@ -215,9 +215,11 @@ class BenchmarkResultsDirective(MarkdownDirective):
         path = ROOT / "benchmarks" / "latest.json"
         if not path.exists():
             return ["No benchmark has been committed yet: run `make bench` and commit `benchmarks/latest.json`."]
-        from tools.bench import results_markdown
+        import tools.bench_report
+        from tools.bench_report import results_markdown
 
         self.env.note_dependency(str(path))
+        self.env.note_dependency(tools.bench_report.__file__)
 
         return results_markdown(json.loads(path.read_text(encoding="utf-8")))
 

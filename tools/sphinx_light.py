@@ -8,7 +8,7 @@
 - Each page loads only the theme's optional scripts and stylesheets it uses: the code-copy
   button where there is code, sphinx-design where there is a design element, the toggle
   button where there is a toggle, the chart and table scripts where there is a chart or a
-  sortable table.
+  sortable table; and its script files are deferred, so none holds up the first paint.
 """
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ USED_WHEN = {
 
 def _templates_first(app, config) -> None:
     config.templates_path.insert(0, str(THEME))
+    # Every page is written again when the code that writes the light layer changes (an "html"
+    # config value: Sphinx compares it with the last build's).
+    import hashlib
+
+    code = [Path(__file__), Path(__file__).with_name("icons.py"), *sorted(THEME.glob("*"))]
+    config.evidence_page_code = hashlib.sha256(b"".join(p.read_bytes() for p in code)).hexdigest()[:16]
 
 
 def _write_icon_css(app) -> None:
@@ -72,14 +78,31 @@ def used(asset, body: str) -> bool:
     return markers is None or any(marker in body for marker in markers)
 
 
+# Scripts that must run before the page's inline scripts (which set DOCUMENTATION_OPTIONS.pagename).
+BEFORE_INLINE = {"documentation_options.js"}
+
+
+def deferred(asset):
+    """A script file that does not block the page from being parsed and painted: deferred scripts still run
+    in order, before DOMContentLoaded, which every script of the site waits for or checks."""
+    attributes = getattr(asset, "attributes", None)
+    if (not getattr(asset, "filename", None) or attributes is None or _asset_name(asset) in BEFORE_INLINE
+            or {"async", "defer", "type"} & set(attributes)):
+        return asset
+    return type(asset)(asset.filename, priority=asset.priority, **{**attributes, "defer": "defer"})
+
+
 def _only_the_assets_a_page_uses(app, pagename, templatename, context, doctree) -> None:
     body = context.get("body") or ""
     for key in ("script_files", "css_files"):
         if isinstance(context.get(key), list):
             context[key] = [asset for asset in context[key] if used(asset, body)]
+    if isinstance(context.get("script_files"), list) and pagename != "search":  # its inline script needs them
+        context["script_files"] = [deferred(asset) for asset in context["script_files"]]
 
 
 def setup(app):
+    app.add_config_value("evidence_page_code", "", "html")
     app.connect("config-inited", _templates_first)
     app.connect("builder-inited", _write_icon_css)
     app.connect("html-page-context", _only_the_assets_a_page_uses, priority=950)
