@@ -5,7 +5,8 @@ and prose of the site they were built with. Layout lives in evidence/static/prin
 module only chooses and orders content:
 
 - the full edition: a cover, a table of contents, every chapter and appendix; the long
-  evidence tables (more than LONG_TABLE_ROWS rows), the data dictionary and the benchmark
+  evidence tables (more than LONG_TABLE_ROWS rows, or marked online only by
+  ``evidence.charts.table``), the data dictionary and the benchmark
   page are replaced by a pointer to their online page; one bibliography, the References
   page, to which every endnote marker now points (the per-chapter endnotes repeated the
   same entries and are not printed);
@@ -223,9 +224,9 @@ def _long_tables(soup, book: Book, chapter: Chapter) -> None:
             wrap.replace_with(ledger_table(soup, link_claims=True))
             chapter.node.find("table", class_="print-ledger").insert_after(note)
             continue
-        if rows <= LONG_TABLE_ROWS:
-            continue
         wrap = table.find_parent("div", class_="evidence-table-wrap") or table
+        if rows <= LONG_TABLE_ROWS and wrap.get("data-print") != "online-only":
+            continue
         caption = wrap.find(class_="evidence-table-caption") or table.find("caption")
         name = caption.get_text(" ", strip=True) if caption else "The full table"
         wrap.replace_with(pointer(soup, book, chapter.doc, f"The table “{name}” ({rows} rows)"))
