@@ -199,5 +199,6 @@ def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False) -> HT
     body = frame.to_html(index=False, escape=True, na_rep="—", classes="evidence-table", border=0)
     mark = ' data-print="online-only"' if online_only else ""
     # A scrollable region must be reachable by keyboard: tabindex and a name.
-    return HTML(f'<div class="evidence-table-wrap"{mark} tabindex="0" role="region" aria-label="{html.escape(caption)}">'
+    return HTML(f'<div class="evidence-table-wrap"{mark} tabindex="0" role="region" '
+                f'aria-label="{html.escape(caption)}">'
                 f'<p class="evidence-table-caption">{html.escape(caption)}</p>{body}</div>')
