@@ -260,3 +260,17 @@ def test_missing_chinese_font_stops_the_print_with_one_line(monkeypatch, capsys)
     assert pdf.main() == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "fc-list :lang=zh" in err and "fonts-noto-cjk" in err, err
+
+
+def test_online_only_tables_become_pointers(editions, site):
+    """Each table a chapter marks online only (evidence.charts.table) prints as a pointer, not as rows."""
+    text = "".join(editions["full"].keys)
+    marked = []
+    for page in (site / "notebooks").glob("*.html"):
+        marked += [(page.name, caption) for caption in
+                   re.findall(r'data-print="online-only"[^>]*>\s*<p class="evidence-table-caption">([^<]+)</p>',
+                              page.read_text(encoding="utf-8"))]
+    assert len(marked) >= 6, f"expected every chapter's verdict table to be marked online only, found {marked}"
+    for name, caption in marked:
+        caption = unicodedata.normalize("NFKC", caption.replace("&#x27;", "'").replace("&quot;", '"'))
+        assert _key(f"The table “{caption}”") in text, f"{name}: no pointer for the table {caption!r}"
