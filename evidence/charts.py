@@ -24,6 +24,7 @@ from IPython.display import HTML, display
 from evidence.chart_spec import cite_sources, source_keys, wrap_axis_titles
 from evidence.csv_safety import frame_csv
 from evidence.references import citation, short_cite, web_address
+from evidence.verdicts import VERDICTS
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 # Yellow comes last: on white it is the hardest to see.
@@ -162,6 +163,18 @@ def figure_html(chart, *, name, description, data, sources=None) -> HTML:
         f'<a class="evidence-download" download="{slug}.csv" href="{csv_uri}">Download the data drawn (CSV)</a>'
         f'<span class="evidence-exports" data-chart="chart-{slug}"></span></p></figcaption>\n</figure>'
     )
+
+
+def claimed_rule(values, field: str, kind: str = "Q") -> alt.Chart:
+    """The dashed black rule every chart draws at what a claim names (a figure, a year), on x."""
+    return alt.Chart(pd.DataFrame({field: list(values)})).mark_rule(strokeDash=[4, 3], color="#000").encode(
+        x=f"{field}:{kind}")
+
+
+def verdict_scale(domain=VERDICTS, colours_of=None) -> alt.Scale:
+    """The verdict colours as an Altair scale; ``colours_of`` maps another vocabulary onto verdicts."""
+    colours_of = colours_of or {v: v for v in domain}
+    return alt.Scale(domain=list(domain), range=[VERDICT_COLOURS[colours_of[v]] for v in domain])
 
 
 def small_multiples(chart: alt.Chart, by: str, order) -> alt.FacetChart:

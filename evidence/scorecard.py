@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from evidence.charts import VERDICT_COLOURS
+from evidence.charts import verdict_scale
 from evidence.verdicts import VERDICTS
 
 
@@ -22,7 +22,7 @@ def verdicts_by_topic_chart(by_topic: pd.DataFrame) -> alt.Chart:
         y=alt.Y("topic:N", title=None, sort=alt.EncodingSortField("claims", op="sum", order="descending")),
         x=alt.X("sum(claims):Q", title="Claims (count)"),
         color=alt.Color("verdict:N", title="Verdict", sort=list(VERDICTS),
-                        scale=alt.Scale(domain=list(VERDICTS), range=[VERDICT_COLOURS[v] for v in VERDICTS])),
+                        scale=verdict_scale()),
         order=alt.Order("order:Q"),
         tooltip=["topic", "verdict", "claims"],
     ).properties(title={"text": f"Of {total} claims, {counts['confirmed']} are confirmed and "

@@ -143,3 +143,17 @@ def test_the_svg_is_byte_stable_across_processes(tmp_path):
     outputs = [subprocess.run([sys.executable, "-c", code, str(tmp_path / "spec.json"), str(tmp_path / f"cache{n}")],
                               cwd=ROOT, capture_output=True, text=True, check=True).stdout for n in range(2)]
     assert outputs[0] == outputs[1], "the same chart rendered to different bytes in two runs"
+
+
+def test_claimed_rule_and_verdict_scale_are_the_one_style():
+    from evidence.charts import VERDICT_COLOURS, claimed_rule, verdict_scale
+    from evidence.verdicts import VERDICTS
+
+    rule = claimed_rule([4], "claim").to_dict()
+    assert rule["mark"] == {"type": "rule", "strokeDash": [4, 3], "color": "#000"}
+    assert rule["encoding"]["x"] == {"field": "claim", "type": "quantitative"}
+    assert claimed_rule([2017, 2020], "year", "O").to_dict()["encoding"]["x"]["type"] == "ordinal"
+    scale = verdict_scale().to_dict()
+    assert scale == {"domain": list(VERDICTS), "range": [VERDICT_COLOURS[v] for v in VERDICTS]}
+    mapped = verdict_scale(["found", "conflict"], {"found": "confirmed", "conflict": "contradicted"}).to_dict()
+    assert mapped["range"] == [VERDICT_COLOURS["confirmed"], VERDICT_COLOURS["contradicted"]]
