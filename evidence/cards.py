@@ -94,6 +94,29 @@ def card(row, *, page: str = "", evidence_anchor: str | None = None, heading_lev
         f'</article>').replace(' id=""', "")
 
 
+def cards_html(rows, chapter: str) -> str:
+    """The cards of some ledger rows, each with its ClaimReview record, in a grid."""
+    return ('<div class="evidence-cards">'
+            + "".join(card(row) + json_ld(claim_review(row, claim_url(chapter, row.id))) for row in rows)
+            + "</div>")
+
+
+def fold(summary: str, content: str, *, kind: str) -> str:
+    """Content a few readers need, closed under a one-line summary (opened by a claim's address,
+    evidence-reveal.js, and printed open, tools/pdf_html.py). ``kind`` names what is folded."""
+    return (f'<details class="evidence-fold evidence-fold-{html.escape(kind)}">'
+            f'<summary>{html.escape(summary)}</summary>{content}</details>')
+
+
+def other_claims_summary(shown: int, total: int) -> str:
+    """'The other 5 of this chapter's 7 claims' (or 'All 7 claims …' when no card was shown above)."""
+    if shown == 0:
+        return f"All {total} claims of this chapter"
+    other = total - shown
+    return f"The other {other} of this chapter's {total} claims" if other > 1 else \
+        f"The other claim of this chapter's {total}"
+
+
 def claim_review(row, url: str) -> dict:
     """A schema.org ClaimReview record of one claim."""
     author, publisher, date = SOURCE_TEXTS.get(row.source, (row.source, row.source, None))[:3]

@@ -203,15 +203,22 @@ def tile_labels(base: alt.Chart, field: str, longest: str = "longest_word", larg
         text=f"{field}:N", size=alt.value(alt.ExprRef(fitted)))
 
 
-def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False) -> HTML:
+def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False, folded: str | None = None) -> HTML:
     """A plain, deterministic HTML table (pandas' Styler adds random ids that break nbval).
 
     ``online_only`` marks an evidence table the PDF editions replace by a pointer to its page
     (tools/pdf_html.py): a full dump of the evidence, or a table the claim cards already carry.
+    ``folded`` names what its rows are ("figures"): the table is folded under "The N figures
+    behind this" (N its rows), for the full tables behind a finding that few readers need.
     """
     body = frame.to_html(index=False, escape=True, na_rep="—", classes="evidence-table", border=0)
     mark = ' data-print="online-only"' if online_only else ""
     # A scrollable region must be reachable by keyboard: tabindex and a name.
-    return HTML(f'<div class="evidence-table-wrap"{mark} tabindex="0" role="region" '
-                f'aria-label="{html.escape(caption)}">'
-                f'<p class="evidence-table-caption">{html.escape(caption)}</p>{body}</div>')
+    wrap = (f'<div class="evidence-table-wrap"{mark} tabindex="0" role="region" '
+            f'aria-label="{html.escape(caption)}">'
+            f'<p class="evidence-table-caption">{html.escape(caption)}</p>{body}</div>')
+    if folded:
+        from evidence.cards import fold
+
+        wrap = fold(f"The {len(frame)} {folded} behind this — {caption}", wrap, kind="table")
+    return HTML(wrap)

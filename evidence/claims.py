@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 from IPython.display import HTML, display
 
-from evidence.cards import card, claim_review, claim_url, json_ld, verdict_badge
+from evidence.cards import cards_html, fold, other_claims_summary, verdict_badge
 from evidence.datapackage import load
 from evidence.verdicts import CONFIDENCES, VERDICTS, Assessment, Evidence, assess
 
@@ -68,6 +68,7 @@ class Ledger:
         documents = load("claim_evidence")
         self.documents = documents[documents["claim_id"].isin(self.rows.index)]
         self.computed: dict[str, Assessment] = {}
+        self.shown: list[str] | None = None  # the headline cards, once shown
 
     # --- what a claim asserts ------------------------------------------------------------
     def reading(self, claim_id: str, part: str = "claim") -> Reading:
@@ -85,18 +86,38 @@ class Ledger:
         return [self.reading(claim_id, part) for part in parts]
 
     # --- the claims as readers see them --------------------------------------------------
-    def show_claims(self) -> None:
-        """Display every claim of the chapter as a card (with its ClaimReview record); paste ``n_claims``.
+    def show_claims(self, headline: list[str] | None = None) -> None:
+        """Display the chapter's claims as cards (each with its ClaimReview record); paste ``n_claims``.
 
-        The cards show the ledger's verdicts; the checks further down recompute each one and the
-        notebook fails if any differs, so a published card always agrees with its computation.
+        With ``headline`` (claim ids), only those cards, in that order: the claims the chapter's
+        headline chart is about; ``show_other_claims`` then folds the rest. The cards show the
+        ledger's verdicts; the checks further down recompute each one and the notebook fails if
+        any differs, so a published card always agrees with its computation.
         """
         from evidence.paste import paste
 
         paste("n_claims", len(self.rows))
-        cards = [card(row) + json_ld(claim_review(row, claim_url(self.chapter, row.id)))
-                 for row in self.rows.reset_index().itertuples()]
-        display(HTML('<div class="evidence-cards">' + "".join(cards) + "</div>"))
+        ids = list(self.rows.index) if headline is None else list(headline)
+        for claim_id in ids:
+            self._row(claim_id)
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{self.chapter}: show_claims names a claim twice: {', '.join(ids)}")
+        self.shown = ids
+        display(HTML(cards_html(self._cards(ids), self.chapter)))
+
+    def show_other_claims(self) -> None:
+        """The cards ``show_claims`` did not show, folded under a summary that counts them."""
+        shown = self.shown
+        if shown is None:
+            raise ValueError(f"{self.chapter}: call show_claims(headline=[...]) before show_other_claims()")
+        others = [claim_id for claim_id in self.rows.index if claim_id not in shown]
+        if not others:
+            raise ValueError(f"{self.chapter}: every claim is a headline claim: nothing to fold")
+        display(HTML(fold(other_claims_summary(len(shown), len(self.rows)),
+                          cards_html(self._cards(others), self.chapter), kind="claims")))
+
+    def _cards(self, ids: list[str]):
+        return self.rows.loc[ids].reset_index().itertuples()
 
     # --- the check -----------------------------------------------------------------------
     def documented(self, claim_id: str) -> list[Evidence]:

@@ -114,3 +114,99 @@ def test_words_attributed_to_the_source_texts_are_verbatim(resource, field, text
     frame = load(resource)
     missing = [str(v)[:60] for v in frame[field].dropna() if squash(str(v)) not in seed_text]
     assert not missing, f"data/{resource}.csv, column {field!r}: not verbatim in {SEED_FILES[text]}: {missing}"
+
+
+# --- findings first: headline cards, then the chapter's other claims folded (issue 17) ---------
+
+HEADLINE_MOST = 3  # a chapter with more claims shows a few headline cards and folds the rest
+CHAPTER_SOURCES = sorted(p for p in (ROOT / "notebooks").glob("*.md") if p.stem != "scorecard")
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What a chapter's cells display, as HTML strings (pasted values recorded apart)."""
+    import evidence.claims
+    import evidence.paste
+
+    out, pasted = [], {}
+    monkeypatch.setattr(evidence.claims, "display", lambda obj, **_: out.append(obj.data))
+    monkeypatch.setattr(evidence.paste, "paste", lambda name, value: pasted.__setitem__(name, value))
+    return out
+
+
+def card_ids(html_text: str) -> list[str]:
+    return re.findall(r'<article class="evidence-card" id="claim-([^"]+)"', html_text)
+
+
+def test_headline_cards_then_the_others_folded_show_every_claim_once(shown):
+    from evidence.claims import Ledger
+
+    ledger = Ledger("notebooks/spending")
+    ledger.show_claims(headline=["spend-04", "spend-01"])
+    ledger.show_other_claims()
+    headline, folded = shown
+    assert card_ids(headline) == ["spend-04", "spend-01"] and "<details" not in headline
+    total = len(ledger.rows)
+    assert folded.startswith('<details class="evidence-fold evidence-fold-claims"><summary>'
+                             f"The other {total - 2} of this chapter&#x27;s {total} claims</summary>")
+    assert sorted(card_ids(headline) + card_ids(folded)) == sorted(ledger.rows.index)
+    assert folded.count('type="application/ld+json"') == total - 2, "every folded card keeps its ClaimReview record"
+
+
+def test_without_headline_every_card_shows_and_nothing_is_left_to_fold(shown):
+    from evidence.claims import Ledger
+
+    ledger = Ledger("notebooks/coauthorship")
+    ledger.show_claims()
+    assert card_ids(shown[0]) == list(ledger.rows.index)
+    with pytest.raises(ValueError, match="nothing to fold"):
+        ledger.show_other_claims()
+
+
+def test_folding_needs_the_headline_first_and_a_headline_claim_of_the_chapter(shown):
+    from evidence.claims import Ledger
+
+    ledger = Ledger("notebooks/spending")
+    with pytest.raises(ValueError, match="before show_other_claims"):
+        ledger.show_other_claims()
+    with pytest.raises(KeyError, match="exp-01"):
+        ledger.show_claims(headline=["exp-01"])
+    with pytest.raises(ValueError, match="twice"):
+        ledger.show_claims(headline=["spend-01", "spend-01"])
+
+
+@pytest.mark.parametrize("shown_above,total,summary", [
+    (0, 7, "All 7 claims of this chapter"), (2, 8, "The other 6 of this chapter's 8 claims"),
+    (4, 5, "The other claim of this chapter's 5")])
+def test_the_fold_summary_counts_what_it_holds(shown_above, total, summary):
+    from evidence.cards import other_claims_summary
+
+    assert other_claims_summary(shown_above, total) == summary
+
+
+def test_a_folded_table_counts_its_rows_and_escapes_its_caption():
+    import pandas as pd
+
+    from evidence.charts import table
+
+    out = table(pd.DataFrame({"a": [1, 2, 3]}), caption="Rows <b>", folded="figures").data
+    assert out.startswith('<details class="evidence-fold evidence-fold-table">'
+                          "<summary>The 3 figures behind this — Rows &lt;b&gt;</summary>")
+    assert "<b>" not in out and "<details" not in table(pd.DataFrame({"a": [1]}), caption="x").data
+
+
+@pytest.mark.parametrize("md", CHAPTER_SOURCES, ids=[p.stem for p in CHAPTER_SOURCES])
+def test_a_chapter_shows_its_headline_claims_then_its_chart_then_the_rest(md):
+    """In source order: the headline cards, the first chart, then (if the chapter has more) the folded rest.
+    The browser test measures the same on the built page (tests/test_browser_reading.py)."""
+    text = md.read_text(encoding="utf-8")
+    claims, chart = text.find("ledger.show_claims("), text.find("figure(")
+    assert 0 <= claims < chart, f"{md.name}: show the headline claim cards before the first chart"
+    many = int((LEDGER["chapter"] == f"notebooks/{md.stem}").sum()) > HEADLINE_MOST
+    assert not (many and "ledger.show_claims()" in text), \
+        f"{md.name}: more claims than a reader scans first: show_claims(headline=[...]) and fold the rest"
+    if "ledger.show_claims()" not in text:
+        rest = text.find("ledger.show_other_claims()")
+        assert chart < rest, f"{md.name}: fold the other claims (ledger.show_other_claims()) after the headline chart"
+        first_section = text.find("\n## ", text.find("\n## ") + 1)
+        assert rest < first_section, f"{md.name}: the headline claims, chart and fold come before the evidence sections"

@@ -274,3 +274,25 @@ def test_online_only_tables_become_pointers(editions, site):
     for name, caption in marked:
         caption = unicodedata.normalize("NFKC", caption.replace("&#x27;", "'").replace("&quot;", '"'))
         assert _key(f"The table “{caption}”") in text, f"{name}: no pointer for the table {caption!r}"
+
+
+def _outline_titles(outline) -> list[str]:
+    return [t for item in outline for t in (_outline_titles(item) if isinstance(item, list) else [item.title])]
+
+
+def test_what_the_site_folds_prints_open(editions, site):
+    """The claim cards a chapter folds into a closed <details> on the site are printed in the full edition
+    (tools/pdf_html.py opens every fold; Chromium prints a closed one closed): each card's statement, a
+    heading, is a bookmark of the PDF (the verdict lines and the ledger name the claims too, so the text
+    alone would not tell)."""
+    from bs4 import BeautifulSoup
+
+    bookmarks = {_key(t) for t in _outline_titles(editions["full"].reader.outline)}
+    folded = []
+    for page in sorted((site / "notebooks").glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        folded += [(page.name, card.find(class_="evidence-card-statement").get_text(" ", strip=True))
+                   for card in soup.select("details.evidence-fold article.evidence-card[id]")]
+    assert len(folded) >= 100, f"expected the chapters' other claims folded on the site, found {len(folded)}"
+    missing = [(name, statement) for name, statement in folded if _key(statement) not in bookmarks]
+    assert not missing, f"{len(missing)} folded claim cards missing from the full PDF, e.g. {missing[:3]}"

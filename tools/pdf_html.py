@@ -318,6 +318,8 @@ def _prepare(page: str, book: Book) -> tuple[BeautifulSoup, Tag, list[Chapter]]:
     soup = BeautifulSoup(page, "html.parser")
     for hidden in soup.select(".print-hide, .onlyprint, a.evidence-download"):
         hidden.decompose()  # before the chapters are cut out, so no copy keeps them
+    for fold in soup.select("details.evidence-fold"):
+        fold["open"] = ""  # what the site folds (the rest of a chapter's claims, full tables) prints open
     found = chapters(soup, book.root)
     soup.body["class"] = soup.body.get("class", []) + ["print-edition"]
     return soup, soup.select_one("article.bd-article"), found

@@ -53,6 +53,7 @@ def _add_static(app) -> None:
     app.add_js_file("evidence-charts.js")
     app.add_js_file("evidence-tables.js")
     app.add_js_file("evidence-a11y.js")
+    app.add_js_file("evidence-reveal.js")
     app.add_css_file("evidence.css")
     app.add_css_file("evidence-charts.css")
 

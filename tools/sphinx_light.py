@@ -29,6 +29,7 @@ USED_WHEN = {
     "sphinx-thebe.js": ("thebe",), "sphinx-thebe.css": ("thebe",),
     "evidence-charts.js": ("evidence-chart",), "evidence-charts.css": ("evidence-chart",),
     "evidence-tables.js": ("evidence-sortable", "data-filters"),
+    "evidence-reveal.js": ("evidence-fold",),
 }
 
 
