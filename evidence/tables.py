@@ -40,6 +40,7 @@ UNGROUPED_UNITS = {"year", "code (no unit)", "position", "grid row", "grid colum
 RECORDED_DECIMALS = 3
 SIGNIFICANT = 3
 MAX_DECIMALS = 6
+NUM = ' class="evidence-num"'
 
 
 # Columns that evidence's own functions compute, with the meaning those functions give them.
@@ -199,6 +200,12 @@ def column_cells(column, values: pd.Series, spec: str | None = None, resource: s
     return cells
 
 
+def _numeric(values: pd.Series) -> bool:
+    """Whether a column holds numbers only (empty cells aside), and at least one."""
+    present = [v for v in values.astype(object) if not is_empty(v)]
+    return bool(present) and all(_is_number(v) for v in present)
+
+
 def table_html(frame: pd.DataFrame, *, labels: dict | None = None, formats: dict | None = None,
                resource: str | None = None) -> str:
     """The frame as an HTML table for readers (no index)."""
@@ -208,8 +215,13 @@ def table_html(frame: pd.DataFrame, *, labels: dict | None = None, formats: dict
     if unknown:
         raise KeyError(f"table: labels or formats name columns the table does not have: {', '.join(map(str, unknown))}")
     columns = list(frame.columns)
-    heads = "".join(f'<th scope="col">{html.escape(column_label(c, labels, resource))}</th>' for c in columns)
+    # A column of numbers is set right-aligned in tabular figures (evidence.css), its header too.
+    numeric = [_numeric(frame[c]) for c in columns]
+    heads = "".join(f'<th scope="col"{NUM if num else ""}>{html.escape(column_label(c, labels, resource))}</th>'
+                    for c, num in zip(columns, numeric, strict=True))
     cells = [column_cells(c, frame[c].astype(object), (formats or {}).get(c), resource) for c in columns]
-    rows = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>\n" for row in zip(*cells))
+    rows = "".join("<tr>" + "".join(f"<td{NUM if num else ''}>{cell}</td>"
+                                    for cell, num in zip(row, numeric, strict=True)) + "</tr>\n"
+                   for row in zip(*cells, strict=True))
     return (f'<table class="dataframe evidence-table">\n<thead><tr>{heads}</tr></thead>\n'
             f"<tbody>\n{rows}</tbody>\n</table>")

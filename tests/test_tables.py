@@ -69,8 +69,9 @@ def synthetic() -> pd.DataFrame:
 def test_the_judge_flags_what_pandas_prints(keys):
     raw = synthetic().to_html(index=False)
     found = "\n".join(reader_problems(raw, keys))
-    for expected in ("bib key 'mckinsey2022betting'", "raw number '15300.0000'", "raw number '2022.0'", "raw number '8.052632'",
-                     "missing marker 'NaN'", "missing marker 'nan'", "header 'price_year'", "<NA>"):
+    for expected in ("bib key 'mckinsey2022betting'", "raw number '15300.0000'", "raw number '2022.0'",
+                     "raw number '8.052632'", "missing marker 'NaN'", "missing marker 'nan'", "header 'price_year'",
+                     "<NA>"):
         assert expected in found, f"the judge misses {expected}:\n{found}"
 
 
@@ -88,6 +89,9 @@ def test_a_rendered_table_shows_readers_labels_citations_and_numbers(keys):
     assert [r[4] for r in rows] == ["yes", "no", EMPTY]
     assert rows[1][5] == f"{short_cite(A_KEY)}; {short_cite(B_KEY)}" and rows[2][5] == EMPTY
     assert rows[0][6] == "The Quantum Insider (Swayne, 2024) reports" and rows[1][6] == EMPTY
+    numeric = [bool(th.get("class")) for th in soup.select("thead th")]   # right-aligned, tabular figures
+    assert numeric == [True, True, True, True, False, False, False]
+    assert all(td.get("class") == ["evidence-num"] for td in soup.select("tbody td:nth-of-type(2)"))
     links = [a["href"] for a in soup.select("a.evidence-cite")]
     assert links == [f"../book/references.html#{anchor(k)}" for k in (A_KEY, B_KEY, A_KEY, B_KEY)]
 

@@ -13,7 +13,8 @@ from evidence.references import anchor
 
 def add_key_ids(app, doctree, docname) -> None:
     citations = getattr(app.env.get_domain("cite"), "citations", [])
-    keys = {c.citation_id: c.key for c in citations if c.bibliography_key.docname == docname}
+    whole_book = app.builder.name == "singlehtml"  # one doctree holding every page (the PDF editions' source)
+    keys = {c.citation_id: c.key for c in citations if whole_book or c.bibliography_key.docname == docname}
     if not keys:
         return
     for node in doctree.findall(nodes.citation):
