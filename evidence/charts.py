@@ -24,7 +24,11 @@ from IPython.display import HTML, display
 from evidence.chart_spec import cite_sources, source_keys, wrap_axis_titles
 from evidence.csv_safety import frame_csv
 from evidence.references import citation, short_cite, web_address
+<<<<<<< HEAD
 from evidence.verdicts import VERDICTS
+=======
+from evidence.tables import table_html
+>>>>>>> r17tables
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 # Yellow comes last: on white it is the hardest to see.
@@ -203,15 +207,23 @@ def tile_labels(base: alt.Chart, field: str, longest: str = "longest_word", larg
         text=f"{field}:N", size=alt.value(alt.ExprRef(fitted)))
 
 
+<<<<<<< HEAD
 def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False, folded: str | None = None) -> HTML:
     """A plain, deterministic HTML table (pandas' Styler adds random ids that break nbval).
+=======
+def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False, labels: dict | None = None,
+          formats: dict | None = None, resource: str | None = None) -> HTML:
+    """A deterministic HTML table for readers (evidence.tables: labels, citations, numbers, "—").
+>>>>>>> r17tables
 
+    ``labels`` names computed columns the data package does not; ``formats`` states a column's
+    precision ('.1f', '.0%'); ``resource`` says which data resource the columns come from.
     ``online_only`` marks an evidence table the PDF editions replace by a pointer to its page
     (tools/pdf_html.py): a full dump of the evidence, or a table the claim cards already carry.
     ``folded`` names what its rows are ("figures"): the table is folded under "The N figures
     behind this" (N its rows), for the full tables behind a finding that few readers need.
     """
-    body = frame.to_html(index=False, escape=True, na_rep="—", classes="evidence-table", border=0)
+    body = table_html(frame, labels=labels, formats=formats, resource=resource)
     mark = ' data-print="online-only"' if online_only else ""
     # A scrollable region must be reachable by keyboard: tabindex and a name.
     wrap = (f'<div class="evidence-table-wrap"{mark} tabindex="0" role="region" '

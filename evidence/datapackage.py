@@ -149,6 +149,7 @@ def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     for field in res["schema"]["fields"]:
         frame[field["name"]] = _typed(frame[field["name"]], field["type"])
+    frame.attrs["resource"] = name  # which fields the columns are: their titles head evidence.tables' tables
     return frame
 
 

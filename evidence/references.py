@@ -67,3 +67,8 @@ def web_address(key: str) -> str:
 
     url = entries().get(key, {}).get("url", "")
     return url if is_web_url(url) else ""
+
+
+def anchor(key: str) -> str:
+    """The element id of the key's entry on the References page (tools.sphinx_site gives every entry one)."""
+    return "ref-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")

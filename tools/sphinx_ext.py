@@ -264,6 +264,7 @@ def setup(app):
     from tools.bibstyle import Style
 
     pybtex.plugin.register_plugin("pybtex.style.formatting", "evidence", Style)
+    app.setup_extension("tools.sphinx_refs")  # #ref-<key> ids on the References page
     app.add_directive("datapackage", DataPackageDirective)
     app.add_directive("citation", CitationDirective)
     app.add_directive("execution-statistics", ExecutionStatisticsDirective)
