@@ -24,11 +24,8 @@ from IPython.display import HTML, display
 from evidence.chart_spec import cite_sources, source_keys, wrap_axis_titles
 from evidence.csv_safety import frame_csv
 from evidence.references import citation, short_cite, web_address
-<<<<<<< HEAD
-from evidence.verdicts import VERDICTS
-=======
 from evidence.tables import table_html
->>>>>>> r17tables
+from evidence.verdicts import VERDICTS
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 # Yellow comes last: on white it is the hardest to see.
@@ -207,14 +204,9 @@ def tile_labels(base: alt.Chart, field: str, longest: str = "longest_word", larg
         text=f"{field}:N", size=alt.value(alt.ExprRef(fitted)))
 
 
-<<<<<<< HEAD
-def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False, folded: str | None = None) -> HTML:
-    """A plain, deterministic HTML table (pandas' Styler adds random ids that break nbval).
-=======
-def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False, labels: dict | None = None,
-          formats: dict | None = None, resource: str | None = None) -> HTML:
+def table(frame: pd.DataFrame, *, caption: str, online_only: bool = False, folded: str | None = None,
+          labels: dict | None = None, formats: dict | None = None, resource: str | None = None) -> HTML:
     """A deterministic HTML table for readers (evidence.tables: labels, citations, numbers, "—").
->>>>>>> r17tables
 
     ``labels`` names computed columns the data package does not; ``formats`` states a column's
     precision ('.1f', '.0%'); ``resource`` says which data resource the columns come from.
