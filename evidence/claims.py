@@ -93,7 +93,7 @@ class Ledger:
         """
         from evidence.paste import paste
 
-        paste("n_claims", len(self.rows))
+        paste("n_claims", len(self.rows), rows=self.rows, show=("statement",))
         cards = [card(row) + json_ld(claim_review(row, claim_url(self.chapter, row.id)))
                  for row in self.rows.reset_index().itertuples()]
         display(HTML('<div class="evidence-cards">' + "".join(cards) + "</div>"))

@@ -316,8 +316,10 @@ def _internal_target(a: Tag, href: str, page_name: str, ids: set[str], printed: 
 
 def _prepare(page: str, book: Book) -> tuple[BeautifulSoup, Tag, list[Chapter]]:
     soup = BeautifulSoup(page, "html.parser")
-    for hidden in soup.select(".print-hide, .onlyprint, a.evidence-download"):
+    for hidden in soup.select(".print-hide, .onlyprint, a.evidence-download, .evidence-provenance-panels"):
         hidden.decompose()  # before the chapters are cut out, so no copy keeps them
+    for number in soup.select("button.evidence-pasted"):
+        number.unwrap()  # a pasted number prints as the number; its panel is for the screen
     found = chapters(soup, book.root)
     soup.body["class"] = soup.body.get("class", []) + ["print-edition"]
     return soup, soup.select_one("article.bd-article"), found
