@@ -161,7 +161,8 @@ class Ledger:
             from evidence.paste import paste
 
             for verdict in VERDICTS:
-                paste(f"n_{verdict}", int((verdicts["verdict"] == verdict).sum()))
+                with_verdict = self.rows[self.rows["verdict"] == verdict]
+                paste(f"n_{verdict}", len(with_verdict), rows=with_verdict, show=("statement", "verdict", "confidence"))
         return verdicts
 
     def publish(self) -> None:
