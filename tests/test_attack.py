@@ -294,7 +294,8 @@ def test_opening_every_number_panel_runs_nothing(attacked):
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(f"{base}/notebooks/spending.html", wait_until="load")
-        targets = page.eval_on_selector_all("button.evidence-pasted", "bs => [...new Set(bs.map(b => b.popoverTargetElement.id))]")
+        targets = page.eval_on_selector_all("button.evidence-pasted",
+                                            "bs => [...new Set(bs.map(b => b.popoverTargetElement.id))]")
         assert targets, "no pasted number opens a panel"
         for target in targets:
             page.evaluate(f"document.getElementById({target!r}).showPopover()")

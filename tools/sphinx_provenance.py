@@ -15,9 +15,9 @@ import html
 import re
 
 from docutils import nodes
+from myst_nb.core.variables import RetrievalError
 from myst_nb.ext.glue.roles import PasteTextRole
 from myst_nb.ext.glue.utils import PendingGlueReference, retrieve_glue_data
-from myst_nb.core.variables import RetrievalError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 METADATA_KEY = "evidence_provenance"  # evidence/paste.py writes it
