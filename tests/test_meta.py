@@ -88,7 +88,7 @@ def test_with_an_address_every_page_is_canonical_and_carries_its_card(addressed)
     png = (addressed / CARD).read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n"), "the card is not a PNG"
     width, height = png_size(png)
-    assert width >= 600 and 1.3 < width / height < 2.5, f"the card is {width}x{height}: not a landscape card"
+    assert width >= 1200 and 1.8 < width / height < 2.0, f"the card is {width}x{height}, not about 1200 × 630"
 
 
 def test_with_an_address_the_sitemap_lists_every_page(addressed):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 CARD = "_static/evidence-card.png"
 DESCRIPTION_LENGTH = 200
+CHART_SIZE = (1200, 383)  # px: the chart fits the width; with title and legend the card is 1200 × 630
 
 
 def base_url(config) -> str:
@@ -31,6 +32,7 @@ def _configure(app, config):
     config.ogp_description_length = DESCRIPTION_LENGTH
     config.ogp_social_cards = {"enable": False}  # they would need matplotlib and a font download
     config.ogp_enable_meta_description = True
+    config.sitemap_url_scheme = "{link}"  # the default puts the language in the path: the site has no /en/
     if url:
         config.ogp_image = CARD
         config.ogp_image_alt = "The claims checked by China's Quantum Push, Recomputed, by topic and verdict"
@@ -84,10 +86,10 @@ def card_png() -> bytes:
     from evidence.scorecard import verdicts_by_topic, verdicts_by_topic_chart
     from tools.sphinx_site import _ledger
 
-    chart = verdicts_by_topic_chart(verdicts_by_topic(_ledger())).properties(width=880, height=440)
+    chart = verdicts_by_topic_chart(verdicts_by_topic(_ledger())).properties(width=CHART_SIZE[0], height=CHART_SIZE[1])
     spec = chart.configure(background="#ffffff", padding=40, font="DejaVu Sans").configure_title(
         fontSize=26, subtitleFontSize=18, anchor="start").configure_axis(labelFontSize=16, titleFontSize=16
-    ).configure_legend(labelFontSize=16, titleFontSize=16).to_dict()
+    ).configure_legend(labelFontSize=16, titleFontSize=16, orient="bottom").to_dict()
     return vl_convert.vegalite_to_png(spec, scale=1)
 
 
