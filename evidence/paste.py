@@ -59,8 +59,8 @@ def provenance(rows, show: tuple[str, ...] | None = None) -> dict:
 
 def as_records(rows) -> list[dict]:
     if isinstance(rows, pd.DataFrame):
-        if rows.index.name in ID_COLUMNS and rows.index.name not in rows.columns:
-            rows = rows.reset_index()  # rows looked up by their id (frame.set_index("id"))
+        if rows.index.name and rows.index.name not in rows.columns:
+            rows = rows.reset_index()  # rows looked up by a column (frame.set_index("id")): keep it
         return [dict(zip(rows.columns, values, strict=True)) for values in rows.itertuples(index=False)]
     if isinstance(rows, pd.Series):
         record = rows.to_dict()
