@@ -96,7 +96,7 @@ class Ledger:
         """
         from evidence.paste import paste
 
-        paste("n_claims", len(self.rows))
+        paste("n_claims", len(self.rows), rows=self.rows, show=("statement",))
         ids = list(self.rows.index) if headline is None else list(headline)
         for claim_id in ids:
             self._row(claim_id)
@@ -182,7 +182,8 @@ class Ledger:
             from evidence.paste import paste
 
             for verdict in VERDICTS:
-                paste(f"n_{verdict}", int((verdicts["verdict"] == verdict).sum()))
+                with_verdict = self.rows[self.rows["verdict"] == verdict]
+                paste(f"n_{verdict}", len(with_verdict), rows=with_verdict, show=("statement", "verdict", "confidence"))
         return verdicts
 
     def publish(self) -> None:

@@ -262,3 +262,43 @@ def test_payload_in_a_computed_field_is_refused(tmp_path):
     assert {"notebooks/remaining_claims.md", "notebooks/two_sessions.md"} <= \
         {nb for nb, _ in refused}, result.stderr[-3000:]
     assert {p.name: p.read_bytes() for p in (repo / "notebooks").glob("*.ipynb")} == twins, "a twin was rewritten"
+
+
+PANEL_TAGS = {"div", "button", "p", "strong", "ol", "li", "dl", "dt", "dd", "code", "a"}
+
+
+def test_planted_text_in_the_number_panels_is_shown_as_text(attacked):
+    """The panels behind pasted numbers show rows of data/ (locators, scopes, notes): as text."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((attacked["repo"] / "_build" / "html" / "notebooks" / "spending.html")
+                         .read_text(encoding="utf-8"), "html.parser")
+    panels = page.select(".evidence-provenance")
+    assert panels, "no panel behind a pasted number: the check would prove nothing"
+    shown = "".join(str(panel) for panel in panels)
+    assert "&lt;script&gt;window.__evil=1" in shown, "the planted markup does not reach a panel: nothing proven"
+    for panel in panels:
+        tags = {tag.name for tag in panel.find_all(True)} | {panel.name}
+        assert tags <= PANEL_TAGS, f"{panel['id']}: planted markup became elements {sorted(tags - PANEL_TAGS)}"
+        for tag in panel.find_all(True):
+            assert not any(name.startswith("on") for name in tag.attrs), f"{panel['id']}: a handler attribute"
+            assert not str(tag.get("href", "")).lower().startswith("javascript:"), f"{panel['id']}: javascript link"
+
+
+def test_opening_every_number_panel_runs_nothing(attacked):
+    from tools.browser import chromium, serve
+
+    site = attacked["repo"] / "_build" / "html"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{base}/notebooks/spending.html", wait_until="load")
+        targets = page.eval_on_selector_all("button.evidence-pasted",
+                                            "bs => [...new Set(bs.map(b => b.popoverTargetElement.id))]")
+        assert targets, "no pasted number opens a panel"
+        for target in targets:
+            page.evaluate(f"document.getElementById({target!r}).showPopover()")
+            page.wait_for_timeout(20)
+            page.evaluate(f"document.getElementById({target!r}).hidePopover()")
+        assert not dialogs and page.evaluate("() => window.__evil === undefined"), f"planted code ran: {dialogs[:3]}"

@@ -314,10 +314,17 @@ def _internal_target(a: Tag, href: str, page_name: str, ids: set[str], printed: 
 
 # --- the two editions ---------------------------------------------------------------------------
 
+def screen_only(soup) -> None:
+    """Drop what is for the screen only; a pasted number prints as the number, without its panel."""
+    for hidden in soup.select(".print-hide, .onlyprint, a.evidence-download, .evidence-provenance-panels"):
+        hidden.decompose()
+    for number in soup.select("button.evidence-pasted"):
+        number.unwrap()
+
+
 def _prepare(page: str, book: Book) -> tuple[BeautifulSoup, Tag, list[Chapter]]:
     soup = BeautifulSoup(page, "html.parser")
-    for hidden in soup.select(".print-hide, .onlyprint, a.evidence-download"):
-        hidden.decompose()  # before the chapters are cut out, so no copy keeps them
+    screen_only(soup)  # before the chapters are cut out, so no copy keeps them
     for fold in soup.select("details.evidence-fold"):
         fold["open"] = ""  # what the site folds (the rest of a chapter's claims, full tables) prints open
     found = chapters(soup, book.root)
