@@ -130,7 +130,7 @@ def shown(monkeypatch):
 
     out, pasted = [], {}
     monkeypatch.setattr(evidence.claims, "display", lambda obj, **_: out.append(obj.data))
-    monkeypatch.setattr(evidence.paste, "paste", lambda name, value: pasted.__setitem__(name, value))
+    monkeypatch.setattr(evidence.paste, "paste", lambda name, value, **_: pasted.__setitem__(name, value))
     return out
 
 
