@@ -75,8 +75,20 @@ def visit(browser, url: str) -> dict:
         page.wait_for_function(ALL_DRAWN, timeout=15000)
     drawn = page.evaluate(CHARTS_DRAWN)
     page.wait_for_load_state("networkidle")
+    sideways = sideways_scroll(page)
     context.close()
-    return {"charts": charts, "drawn": drawn, "outside": outside, "errors": errors, "requested": requested}
+    return {"charts": charts, "drawn": drawn, "outside": outside, "errors": errors, "requested": requested,
+            "sideways": sideways}
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def sideways_scroll(page) -> int:
+    """How far (px) the page pans sideways on a 390 px phone: the document's width beyond the screen."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(50)  # one layout at the new width
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +125,14 @@ def test_pages_are_light(visits):
             failures.append(f"{path}: {total:,} bytes (gzip) when it opens, more than {PAGE_BUDGET:,}")
     assert len(visits) >= 15 and all(r["requested"] for r in visits.values()), "pages were not measured"
     assert not failures, "\n".join(failures)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(visits):
+    """At 390 px nothing (endnote URLs, tables, tile maps, charts) makes a page pan sideways."""
+    wide = [f"{path}: pans {r['sideways']} px sideways at {PHONE['width']} px" for path, r in visits.items()
+            if r["sideways"] > 0]
+    assert len(visits) >= 15, "pages were not measured"
+    assert not wide, "\n".join(wide)
 
 
 def test_charts_fit_a_phone_screen(site, server, browser):

@@ -32,23 +32,38 @@ def browser():
 AXE = Path(__file__).resolve().parents[1] / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def test_no_serious_accessibility_violation(site, server, browser):
-    """axe-core (installed from npm by `make test`) finds no serious or critical violation on any page."""
+# The theme (pydata-sphinx-theme) reads the reader's choice from localStorage 'mode' ('light',
+# 'dark' or 'auto') and, on 'auto', the browser's colour scheme; it then sets html[data-theme].
+MODES = ("light", "dark")
+
+
+def audit(browser, url: str, mode: str) -> list[str]:
+    """axe-core's serious and critical violations on one page shown in one colour mode."""
+    context = browser.new_context(color_scheme=mode)
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    shown = page.evaluate("() => document.documentElement.dataset.theme")
+    if shown != mode:
+        context.close()
+        return [f"the page shows data-theme={shown!r}, not {mode!r}: the audit would check the wrong mode"]
+    if page.locator(".evidence-chart").count():
+        page.wait_for_function(ALL_DRAWN, timeout=15000)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')}`)""")
+    context.close()
+    return violations
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_serious_accessibility_violation(site, server, browser, mode):
+    """axe-core (installed from npm by `make test`) finds no serious or critical violation on any
+    page, in the theme's light mode and in its dark mode."""
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `make axe` (needs npm)")
     failures = []
     for path in page_paths(site):
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(f"{server}/{path}", wait_until="load")
-        if page.locator(".evidence-chart").count():
-            page.wait_for_function(ALL_DRAWN, timeout=15000)
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
-            .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')}`)""")
-        failures += [f"{path}: {v}" for v in violations]
-        context.close()
+        failures += [f"{path} ({mode}): {v}" for v in audit(browser, f"{server}/{path}", mode)]
     assert not failures, "\n".join(failures)
-
-

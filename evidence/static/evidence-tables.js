@@ -2,8 +2,9 @@
 // - A click (or Enter) on a column heading of a table with class "evidence-sortable" sorts its
 //   rows by that column; a cell's data-sort value wins over its text; aria-sort shows the state.
 // - A table with data-filters="verdict confidence topic" gets one select per named attribute,
-//   filled from its rows' data-* values; rows that do not match are hidden, and a live line
-//   says how many are shown.
+//   filled from its rows' data-* values (in the order of the table's data-NAME-order, else
+//   alphabetically, each with its count); rows that do not match are hidden, and a live line
+//   says how many are shown. Without scripts the table is simply complete.
 (function () {
   "use strict";
   function value(row, index) {
@@ -19,7 +20,7 @@
       return ascending ? order : -order;
     });
     rows.forEach(function (row) { body.appendChild(row); });
-    table.querySelectorAll("thead th").forEach(function (th) { th.setAttribute("aria-sort", "none"); });
+    table.querySelectorAll("thead th").forEach(function (th) { th.removeAttribute("aria-sort"); });
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
   }
   function sortable(table) {
@@ -30,7 +31,6 @@
       button.textContent = th.textContent;
       button.addEventListener("click", function () { sortBy(table, index, th); });
       th.textContent = "";
-      th.setAttribute("aria-sort", "none");
       th.appendChild(button);
     });
   }
@@ -52,10 +52,12 @@
       all.value = ""; all.textContent = "all";
       select.appendChild(all);
       var seen = {};
-      rows.forEach(function (row) { seen[row.dataset[name]] = true; });
-      Object.keys(seen).sort().forEach(function (v) {
+      rows.forEach(function (row) { seen[row.dataset[name]] = (seen[row.dataset[name]] || 0) + 1; });
+      var order = (table.dataset[name + "Order"] || "").split(/\s+/).filter(function (v) { return v in seen; });
+      Object.keys(seen).sort().forEach(function (v) { if (order.indexOf(v) < 0) order.push(v); });
+      order.forEach(function (v) {
         var option = document.createElement("option");
-        option.value = v; option.textContent = v;
+        option.value = v; option.textContent = v + " (" + seen[v] + ")";
         select.appendChild(option);
       });
       select.addEventListener("change", apply);
