@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from evidence.cards import SOURCE_TEXTS, anchor
-from evidence.charts import VERDICT_COLOURS, verdict_scale
+from evidence.charts import verdict_scale
 from evidence.verdicts import CONFIDENCES, VERDICTS
 
 MARKS = {"high": "●●●", "medium": "●●○", "low": "●○○"}
@@ -71,7 +71,8 @@ def _quote_cell(row) -> str:
     esc = html.escape
     where = SOURCE_TEXTS.get(row.source, (row.source,))[0]
     locator = row.locator if isinstance(row.locator, str) and row.locator else ""
-    return f'<q>{esc(row.quote)}</q><span class="evidence-claim-id">{esc(where)}{", " + esc(locator) if locator else ""}</span>'
+    where_text = esc(where) + (", " + esc(locator) if locator else "")
+    return f'<q>{esc(row.quote)}</q><span class="evidence-claim-id">{where_text}</span>'
 
 
 def row_html(row, compared: str) -> str:
