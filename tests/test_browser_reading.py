@@ -102,3 +102,17 @@ def test_the_reveal_script_opens_a_fold_whose_target_the_browser_did_not(page, s
     page.evaluate("id => history.replaceState(null, '', '#' + id)", card)  # no navigation: the browser does nothing
     page.evaluate("() => window.dispatchEvent(new HashChangeEvent('hashchange'))")
     page.wait_for_function(IN_VIEW, arg=card, timeout=5000)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_one_search_box_on_screen(server, browser, width):
+    """The theme draws a search box in its header and another in the sidebar: readers see one."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/book/intro.html", wait_until="load")
+    visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, .bd-search input')]
+        .filter(e => { const r = e.getBoundingClientRect();
+                       return r.width > 0 && r.height > 0 && r.top < innerHeight && getComputedStyle(e).visibility !== 'hidden'; })
+        .length""")
+    context.close()
+    assert visible == 1, f"{visible} search boxes on screen at {width} px"
