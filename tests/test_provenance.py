@@ -24,7 +24,7 @@ from evidence.paste import METADATA_KEY, provenance
 from tools.sphinx_provenance import panel_html, panel_id
 
 # Chapters whose every paste records its rows. Extend as chapters are covered.
-COVERED = {"spending", "scorecard", "two_sessions"}
+COVERED = {"spending", "scorecard", "two_sessions", "export_controls", "research_output", "remaining_claims"}
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 PAYLOAD = '<script>window.__evil=1</script><img src=x onerror="window.__evil=1">'
 
@@ -103,6 +103,19 @@ def test_every_pasted_number_of_a_covered_chapter_opens_its_panel(site, chapter)
         panel = page.find(id=button["popovertarget"])
         assert panel is not None and panel.has_attr("popover"), button["popovertarget"]
         assert panel.select("ol > li") or "No row" in panel.text, button["popovertarget"]
+
+
+def test_the_appendix_numbers_open_the_chapter_panels(site):
+    """book/appendix_export_controls.md pastes two numbers of the chapter (cross-document glue)."""
+    page = BeautifulSoup((site / "book" / "appendix_export_controls.html").read_text(encoding="utf-8"), "html.parser")
+    buttons = [n.parent for n in page.select("span.pasted-text")]
+    assert len(buttons) == 2 and all(b.name == "button" for b in buttons), "an appendix number opens no panel"
+    for button in buttons:
+        panel = page.find(id=button["popovertarget"])
+        assert panel is not None and panel.select("ol > li code"), button["popovertarget"]
+    measures = page.find(id=panel_id("book/appendix_export_controls", "notebooks/export_controls::n_measures"))
+    ids = [code.text for code in measures.select(".evidence-provenance-id code")]
+    assert len(ids) == int(buttons[0].text) and "es-2023" in ids, ids
 
 
 def test_the_ratio_panel_lists_the_two_figures_it_divides(site):
