@@ -112,7 +112,8 @@ def test_one_search_box_on_screen(server, browser, width):
     page.goto(f"{server}/book/intro.html", wait_until="load")
     visible = page.evaluate("""() => [...document.querySelectorAll('.search-button__button, .bd-search input')]
         .filter(e => { const r = e.getBoundingClientRect();
-                       return r.width > 0 && r.height > 0 && r.top < innerHeight && getComputedStyle(e).visibility !== 'hidden'; })
+                       return r.width > 0 && r.height > 0 && r.top < innerHeight
+                              && getComputedStyle(e).visibility !== 'hidden'; })
         .length""")
     context.close()
     assert visible == 1, f"{visible} search boxes on screen at {width} px"
