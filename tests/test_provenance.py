@@ -24,7 +24,8 @@ from evidence.paste import METADATA_KEY, provenance
 from tools.sphinx_provenance import panel_html, panel_id
 
 # Chapters whose every paste records its rows. Extend as chapters are covered.
-COVERED = {"spending", "scorecard", "two_sessions", "export_controls", "research_output", "remaining_claims"}
+COVERED = {"spending", "scorecard", "two_sessions", "export_controls", "research_output", "remaining_claims",
+           "coauthorship"}
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 PAYLOAD = '<script>window.__evil=1</script><img src=x onerror="window.__evil=1">'
 
