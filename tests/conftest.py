@@ -22,6 +22,26 @@ def site() -> Path:
     return SITE
 
 
+# The built site on 127.0.0.1 and headless Chromium (tools/browser.py), for the browser tests.
+@pytest.fixture(scope="module")
+def server(site):
+    from tools.browser import serve
+
+    with serve(site) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tools.browser import chromium
+
+    try:
+        with chromium() as browser:
+            yield browser
+    except RuntimeError as missing:
+        pytest.fail(str(missing))
+
+
 def seed(name: str) -> str:
     path = SEEDS / name
     if not path.exists():

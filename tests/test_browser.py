@@ -14,26 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tools.browser import CHARTS_DRAWN, chromium, page_paths, serve
+from tools.browser import CHARTS_DRAWN, page_paths
 from tools.browser import CHARTS_SETTLED as ALL_DRAWN
 
 # Console noise of the installed theme, on every page of any Jupyter Book 1.x site; anything else fails.
 THEME_NOISE = ("Got invalid theme mode",)
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as browser:
-            yield browser
-    except RuntimeError as missing:
-        pytest.fail(str(missing))
 
 
 PAGE_BUDGET = 350_000  # bytes, gzip, everything a page requests when it opens

@@ -11,23 +11,7 @@ from pathlib import Path
 import pytest
 
 from tools.browser import CHARTS_SETTLED as ALL_DRAWN
-from tools.browser import chromium, page_paths, serve
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as browser:
-            yield browser
-    except RuntimeError as missing:
-        pytest.fail(str(missing))
-
+from tools.browser import page_paths
 
 AXE = Path(__file__).resolve().parents[1] / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 

@@ -12,23 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.browser import CHARTS_DRAWN, chromium, page_paths, serve
+from tools.browser import CHARTS_DRAWN, page_paths
 from tools.browser import CHARTS_SETTLED as ALL_DRAWN
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as browser:
-            yield browser
-    except RuntimeError as missing:
-        pytest.fail(str(missing))
 
 
 def chart_pages(site: Path) -> list[str]:

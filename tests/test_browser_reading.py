@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from tools.browser import chromium, serve
-
 WIDTH, HEIGHT = 1280, 900
 CHAPTERS = ["spending", "export_controls", "research_output", "coauthorship", "two_sessions", "remaining_claims"]
 FIRST_VERDICT, FIRST_CHART, LANDING = 1.5, 3.0, 2.0  # screens
@@ -23,21 +21,6 @@ FIRST_AT = """selector => {
   const shown = [...document.querySelectorAll(selector)].find(e => e.getBoundingClientRect().height > 0);
   return shown ? (shown.getBoundingClientRect().top + window.scrollY) / window.innerHeight : null;
 }"""
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as browser:
-            yield browser
-    except RuntimeError as missing:
-        pytest.fail(str(missing))
 
 
 @pytest.fixture(scope="module")

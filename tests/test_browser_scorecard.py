@@ -11,10 +11,6 @@ import csv
 import re
 from pathlib import Path
 
-import pytest
-
-from tools.browser import chromium, serve
-
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "notebooks/scorecard.html"
 COLUMNS = ["Claim", "Verdict", "Confidence", "Why", "Quote"]
@@ -23,21 +19,6 @@ COLUMNS = ["Claim", "Verdict", "Confidence", "Why", "Quote"]
 def ledger() -> list[dict]:
     with (ROOT / "data" / "claims.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with serve(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as browser:
-            yield browser
-    except RuntimeError as missing:
-        pytest.fail(str(missing))
 
 
 def open_page(browser, server, width=1280, height=900, scripts=True):
