@@ -87,11 +87,10 @@ def described(record: dict, show: tuple[str, ...] | None) -> dict:
 
 def cited(keys) -> list[dict]:
     """Each ';'-separated references.bib key as {"cite": 'McKinsey & Company (2022)', "url": ...}."""
+    from evidence.chart_spec import source_keys
     from evidence.references import short_cite, web_address
 
-    if not text(keys):
-        return []
-    return [{"cite": short_cite(k), "url": web_address(k)} for k in text(keys).split(";") if k.strip()]
+    return [{"cite": short_cite(k), "url": web_address(k)} for k in source_keys(text(keys))]
 
 
 def rate(record: dict) -> str:

@@ -30,6 +30,7 @@ from functools import lru_cache
 import pandas as pd
 
 from evidence import DATA
+from evidence.chart_spec import source_keys
 from evidence.references import anchor, entries, short_cite
 from evidence.trace import trace
 
@@ -136,9 +137,7 @@ def number_text(value, grouped: bool = True, spec: str | None = None) -> str:
 
 def cited_keys(value) -> list[str] | None:
     """The references.bib keys a cell holds ('a; b'), or None when it is not (only) keys."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    keys = [k.strip() for k in value.split(";") if k.strip()]
+    keys = source_keys(value)
     known = entries()
     return keys if keys and all(k in known for k in keys) else None
 
