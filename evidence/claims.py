@@ -59,13 +59,16 @@ class Ledger:
 
     def __init__(self, chapter: str):
         self.chapter = chapter
-        claims = load("claims")
+        # Only this chapter's rows are kept, and traced: an edit of another chapter's claim leaves
+        # this chapter's outputs current (tools.execute.chapter_rows digests the same rows).
+        mine = f"chapter={chapter}"
+        claims = load("claims", rows=mine)
         self.rows = claims[claims["chapter"] == chapter].set_index("id")
         if self.rows.empty:
             raise ValueError(f"data/claims.csv has no claims with chapter {chapter!r}")
-        readings = load("claim_readings")
+        readings = load("claim_readings", rows=mine)
         self._readings = readings[readings["claim_id"].isin(self.rows.index)]
-        documents = load("claim_evidence")
+        documents = load("claim_evidence", rows=mine)
         self.documents = documents[documents["claim_id"].isin(self.rows.index)]
         self.computed: dict[str, Assessment] = {}
         self.shown: list[str] | None = None  # the headline cards, once shown

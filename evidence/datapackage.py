@@ -128,10 +128,12 @@ def _remember_valid(digest: str) -> None:
     atomic.write_text(VALIDATED, digest)
 
 
-def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
+def load(name: str, data_dir: Path = DATA, *, rows: str | None = None) -> pd.DataFrame:
     """Load one resource with the types its schema declares, after the full package checks.
 
-    Raises DataError with one line per problem; nothing is silently coerced.
+    Raises DataError with one line per problem; nothing is silently coerced. A notebook that
+    keeps only some rows says which (``rows="chapter=notebooks/NAME"``, see tools.execute): it
+    then goes stale when those rows change, not on every edit of the file.
     """
     problems = _validated(_package_digest(data_dir), data_dir)
     if problems:
@@ -144,7 +146,7 @@ def load(name: str, data_dir: Path = DATA) -> pd.DataFrame:
     if reason:  # validated above; only a file swapped since then gets here
         raise DataError([Problem(_rel(data_dir / "datapackage.json"), f"resource {name!r} is refused: {reason}",
                                  "Keep the data file itself inside data/.")])
-    _trace(_rel(path))
+    _trace(f"{_rel(path)}#{rows}" if rows else _rel(path))
     _trace(f"{_rel(data_dir / 'datapackage.json')}#{name}")  # the schema it was typed with
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     for field in res["schema"]["fields"]:

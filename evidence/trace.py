@@ -8,8 +8,9 @@ def trace(input_name: str) -> None:
     """Record one input of the running notebook in the file named by ``EVIDENCE_TRACE``.
 
     A file is named by its path (``data/funding.csv``); one resource's schema by
-    ``data/datapackage.json#name``; one references.bib entry by ``references.bib#key``, so
-    that an edit elsewhere in those files does not count as a change for this notebook.
+    ``data/datapackage.json#name``; one chapter's rows of a claims table by
+    ``data/claims.csv#chapter=notebooks/NAME``; one references.bib entry by ``references.bib#key``,
+    so that an edit elsewhere in those files does not count as a change for this notebook.
     """
     log = os.environ.get("EVIDENCE_TRACE")
     if log:

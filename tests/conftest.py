@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -84,11 +85,31 @@ def repo_copy(tmp_path) -> Path:
     return copy_repo(tmp_path / "repo")
 
 
+# The <head> of a built page: its meta tags and links, by name (tests/test_meta.py, test_author_copy.py).
+class Head(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.meta, self.links = {}, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("property") or attrs.get("name")):
+            self.meta[attrs.get("property") or attrs.get("name")] = attrs.get("content", "")
+        if tag == "link" and attrs.get("rel"):
+            self.links[attrs["rel"]] = attrs.get("href", "")
+
+
+def head(page: Path) -> Head:
+    parsed = Head()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    return parsed
+
+
 # The longest test files first (as measured), so that under `make test` (pytest-xdist, a file per
 # worker) no long file starts last and keeps one core busy while the other has finished.
-LONGEST_FIRST = ["test_research_notebooks.py", "test_attack.py", "test_browser_a11y.py", "test_build.py",
-                 "test_build_safety.py", "test_browser_charts.py", "test_browser.py", "test_scaffold.py",
-                 "test_release.py", "test_refresh_command.py", "test_pdf.py"]
+LONGEST_FIRST = ["test_author_copy.py", "test_attack.py", "test_research_notebooks.py", "test_browser_a11y.py",
+                 "test_browser.py", "test_browser_charts.py", "test_build_safety.py", "test_refresh_command.py",
+                 "test_release.py", "test_pdf.py"]
 
 
 def pytest_collection_modifyitems(items):

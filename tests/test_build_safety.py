@@ -78,6 +78,23 @@ def test_a_changed_reference_makes_the_notebooks_citing_it_stale(repo_copy):
     assert reasons["two_sessions"] == "None", "a notebook that never cites the entry went stale"
 
 
+def test_an_edited_claim_makes_only_its_chapter_and_the_scorecard_stale(repo_copy):
+    """A chapter reads its own rows of the claims tables (evidence.claims.Ledger): an edit of another
+    chapter's claim leaves it current; the scorecard, which reads every claim, goes stale."""
+    claims = repo_copy / "data" / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines()
+    n = next(n for n, line in enumerate(lines) if line.startswith("spend-01,"))
+    lines[n] = lines[n].replace("MERICS: China has raised", "MERICS: China raised", 1)
+    assert lines[n] != claims.read_text(encoding="utf-8").splitlines()[n], "test set-up: the statement is not there"
+    claims.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_in(repo_copy, "python", "-c", "from tools.execute import all_notebooks, stale_reason\n"
+                    "for md in all_notebooks(): print(md.stem, stale_reason(md))", check=True)
+    reasons = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    assert reasons["spending"] == "input data/claims.csv#chapter=notebooks/spending changed", reasons
+    assert reasons["scorecard"] == "input data/claims.csv changed", reasons
+    assert {name for name, reason in reasons.items() if reason != "None"} == {"spending", "scorecard"}, reasons
+
+
 def test_an_unreadable_twin_is_named_and_executed_again(repo_copy):
     twin = repo_copy / "notebooks" / "scorecard.ipynb"
     twin.write_text("", encoding="utf-8")  # what a write killed midway used to leave

@@ -16,6 +16,7 @@ data would be published with old numbers.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import os
@@ -117,7 +118,8 @@ def _twin_record(ipynb: Path) -> dict | None:
 
 def input_digest(name: str) -> str | None:
     """Digest of a traced input: a file, one resource's schema (``data/datapackage.json#resource``),
-    one references.bib entry (``references.bib#key``) or the verdicts another chapter computed
+    one chapter's rows of a claims table (``data/claims.csv#chapter=notebooks/NAME``, see
+    chapter_rows), one references.bib entry (``references.bib#key``) or the verdicts another chapter computed
     (``notebooks/NAME.ipynb#verdicts``); None when it is absent or unreadable."""
     from evidence.datapackage import schema_fingerprint
 
@@ -128,6 +130,8 @@ def input_digest(name: str) -> str | None:
     if not part:
         return _digest(path.read_bytes())
     try:
+        if path.suffix == ".csv" and part.startswith("chapter="):
+            return _digest(chapter_rows(path, part.removeprefix("chapter=")))
         if path.suffix == ".ipynb" and part == "verdicts":
             return _digest(json.dumps(twin_verdicts(path), sort_keys=True).encode())
         if path.suffix == ".bib":
@@ -135,6 +139,25 @@ def input_digest(name: str) -> str | None:
         return _digest(schema_fingerprint(path, part))
     except (KeyError, ValueError, TypeError):  # gone, or the file does not parse: stale either way
         return None
+
+
+def _csv_table(path: Path) -> tuple[list[str], list[dict]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def chapter_rows(path: Path, chapter: str) -> bytes:
+    """What ``evidence.claims.Ledger(chapter)`` keeps of one claims table: in data/claims.csv the
+    chapter's claims, in the others (readings, evidence) the rows of those claims; with the header."""
+    from evidence.datapackage import read_descriptor, resource
+
+    descriptor, _ = read_descriptor(ROOT / "data")
+    claims_path = ROOT / "data" / resource(descriptor, "claims")["path"]
+    ids = {row["id"] for row in _csv_table(claims_path)[1] if row.get("chapter") == chapter}
+    header, rows = _csv_table(path)
+    key, wanted = ("chapter", {chapter}) if path == claims_path else ("claim_id", ids)
+    return json.dumps([header, [row for row in rows if row.get(key) in wanted]], sort_keys=True).encode()
 
 
 def twin_verdicts(ipynb: Path) -> dict:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -254,8 +255,14 @@ def _check_twins_and_claims(app) -> None:
         except UnreadableTwin as err:  # left out of the build (the contents then name it), never parsed
             problems.append(str(err))
             app.config.exclude_patterns.append(ipynb.relative_to(ROOT).as_posix())
-    for problem in dict.fromkeys(problems + gate_problems(ROOT)):
+    problems = list(dict.fromkeys(problems + gate_problems(ROOT)))
+    for problem in problems:
         logger.warning(problem)
+    if problems and (app.warningiserror or app.keep_going):
+        # A strict build would fail on them anyway: stop before reading pages rather than after
+        # building all of them. (A lenient build goes on without the twins, and its contents say so.)
+        sys.exit(f"the build stopped before reading any page: fix the {len(problems)} problem(s) above "
+                 f"and build again")
 
 
 def setup(app):
