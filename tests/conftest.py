@@ -23,8 +23,9 @@ def site() -> Path:
     return SITE
 
 
-# The built site on 127.0.0.1 and headless Chromium (tools/browser.py), for the browser tests.
-@pytest.fixture(scope="module")
+# The built site on 127.0.0.1 and headless Chromium (tools/browser.py), for the browser tests: one
+# of each per worker (every test opens its own browser context and closes it).
+@pytest.fixture(scope="session")
 def server(site):
     from tools.browser import serve
 
@@ -32,7 +33,7 @@ def server(site):
         yield base
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from tools.browser import chromium
 
