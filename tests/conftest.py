@@ -24,8 +24,9 @@ def site() -> Path:
 
 
 # The built site on 127.0.0.1 and headless Chromium (tools/browser.py), for the browser tests: one
-# of each per worker (every test opens its own browser context and closes it).
-@pytest.fixture(scope="session")
+# of each per test file. (Not per session: code that starts its own Playwright, such as the PDF
+# printing a stale edition, cannot run while another is open in the same process.)
+@pytest.fixture(scope="module")
 def server(site):
     from tools.browser import serve
 
@@ -33,7 +34,7 @@ def server(site):
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from tools.browser import chromium
 

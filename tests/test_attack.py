@@ -216,12 +216,12 @@ def test_no_download_carries_a_live_formula(attacked):
     assert planted, "the planted formula is in no download at all: the check would prove nothing"
 
 
-def test_nothing_runs_in_the_browser(attacked):
-    from tools.browser import CHARTS_SETTLED, chromium, page_paths, serve
+def test_nothing_runs_in_the_browser(attacked, browser):
+    from tools.browser import CHARTS_SETTLED, page_paths, serve
 
     site = attacked["repo"] / "_build" / "html"
     ran = []
-    with serve(site) as base, chromium() as browser:
+    with serve(site) as base:
         for path in page_paths(site):
             context = browser.new_context()
             page = context.new_page()
@@ -285,11 +285,11 @@ def test_planted_text_in_the_number_panels_is_shown_as_text(attacked):
             assert not str(tag.get("href", "")).lower().startswith("javascript:"), f"{panel['id']}: javascript link"
 
 
-def test_opening_every_number_panel_runs_nothing(attacked):
-    from tools.browser import chromium, serve
+def test_opening_every_number_panel_runs_nothing(attacked, browser):
+    from tools.browser import serve
 
     site = attacked["repo"] / "_build" / "html"
-    with serve(site) as base, chromium() as browser:
+    with serve(site) as base:
         page = browser.new_page()
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -301,4 +301,6 @@ def test_opening_every_number_panel_runs_nothing(attacked):
             page.evaluate(f"document.getElementById({target!r}).showPopover()")
             page.wait_for_timeout(20)
             page.evaluate(f"document.getElementById({target!r}).hidePopover()")
-        assert not dialogs and page.evaluate("() => window.__evil === undefined"), f"planted code ran: {dialogs[:3]}"
+        ran = page.evaluate("() => window.__evil !== undefined")
+        page.close()
+        assert not dialogs and not ran, f"planted code ran: {dialogs[:3]}"
