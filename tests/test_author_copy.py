@@ -4,7 +4,7 @@ What an author does, planted in one copy so that the site is built afresh once (
 costs a tenth of `make test`) and then incrementally, as an author's next `make book` is:
 
 1. pages planted in hidden folders and a synthetic site address (example.org, reserved for
-   examples) set in the copy's _config.yml; built strictly; the site kept as it was (``site``):
+   examples) set in the copy's _config.yml; built strictly; the site kept as it was (``authored``):
    no hidden page is published; every page is canonical, carries its card, and is in sitemap.xml;
 2. then a data edit (the US figure of data/funding.csv), validated, locked, executed and built
    again without clearing any cache (``edited``): the new number is published;
@@ -39,10 +39,6 @@ DEFECTS = {
 }
 
 
-def _outcome(result) -> dict:
-    return {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
-
-
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
@@ -56,13 +52,13 @@ def _author(repo: Path) -> dict:
     text = text.replace("url: https://github.com/OWNER/chinas-quantum-push-recomputed",
                         "url: https://github.com/example/chinas-quantum-push-recomputed")
     config.write_text(text.replace("  config:\n", f"  config:\n    html_baseurl: {BASE}\n", 1), encoding="utf-8")
-    return {"build": _outcome(run_in(repo, *STRICT))}
+    return {"build": run_in(repo, *STRICT)}
 
 
 def _scaffold(repo: Path) -> dict:
     scaffold = run_in(repo, "python", "-m", "tools.scaffold", *CHAPTER)
     execute = run_in(repo, "python", "-m", "tools.execute", f"notebooks/{CHAPTER[0]}.md")
-    return {"scaffold": _outcome(scaffold), "execute": _outcome(execute), "build": _outcome(run_in(repo, *STRICT))}
+    return {"scaffold": scaffold, "execute": execute, "build": run_in(repo, *STRICT)}
 
 
 def _edit_data(repo: Path) -> dict:
@@ -73,7 +69,7 @@ def _edit_data(repo: Path) -> dict:
     steps = {"validate": ("python", "-m", "evidence.datapackage", "validate"),
              "lock": ("python", "-m", "evidence.datapackage", "lock"),
              "execute": ("python", "-m", "tools.execute", "--stale"), "build": STRICT}
-    return {name: _outcome(run_in(repo, *step)) for name, step in steps.items()}
+    return {name: run_in(repo, *step) for name, step in steps.items()}
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +80,9 @@ def author_copy(tmp_path_factory) -> tuple[Path, dict]:
     steps = {}
     for name, step in (("authored", _author), ("edited", _edit_data), ("scaffolded", _scaffold)):
         steps[name] = step(repo)
-        shutil.copytree(repo / "_build" / "html", folder / ("site" if name == "authored" else name))
+        shutil.copytree(repo / "_build" / "html", folder / name)
     _append(repo / "book" / "methods.md", "".join("\n" + text for text, _ in DEFECTS.values()))
-    return folder, steps | {"defects": _outcome(run_in(repo, *STRICT))}
+    return folder, steps | {"defects": run_in(repo, *STRICT)}
 
 
 # --- 1. hidden folders and a site address ---------------------------------------------------
@@ -94,8 +90,8 @@ def author_copy(tmp_path_factory) -> tuple[Path, dict]:
 def test_hidden_folders_and_notebook_sources_are_not_pages(author_copy):
     folder, outcome = author_copy
     built = outcome["authored"]["build"]
-    assert built["returncode"] == 0, (built["stdout"] + built["stderr"])[-3000:]
-    site = folder / "site"
+    assert built.returncode == 0, (built.stdout + built.stderr)[-3000:]
+    site = folder / "authored"
     assert not list(site.rglob("page.html")) and not (site / ".github").exists()
     assert (site / "notebooks" / "spending.html").exists()
 
@@ -104,8 +100,8 @@ def test_hidden_folders_and_notebook_sources_are_not_pages(author_copy):
 def addressed(author_copy) -> Path:
     folder, outcome = author_copy
     built = outcome["authored"]["build"]
-    assert built["returncode"] == 0, (built["stdout"] + built["stderr"])[-4000:]
-    return folder / "site"
+    assert built.returncode == 0, (built.stdout + built.stderr)[-4000:]
+    return folder / "authored"
 
 
 def test_with_an_address_every_page_is_canonical_and_carries_its_card(addressed):
@@ -135,13 +131,13 @@ def test_with_an_address_the_sitemap_lists_every_page(addressed):
 def test_data_edit_is_published_after_lock_without_clearing_caches(author_copy):
     """Edit a CSV, lock, build: the new numbers appear in the chapter and in the prose that pastes them."""
     folder, outcome = author_copy
-    assert outcome["authored"]["build"]["returncode"] == 0
+    assert outcome["authored"]["build"].returncode == 0
     edited = outcome["edited"]
-    assert edited["validate"]["returncode"] == 1
-    assert "data/funding.csv: edited since it was last locked" in edited["validate"]["stderr"]
+    assert edited["validate"].returncode == 1
+    assert "data/funding.csv: edited since it was last locked" in edited["validate"].stderr
     for step in ("lock", "execute", "build"):
-        assert edited[step]["returncode"] == 0, (step, (edited[step]["stdout"] + edited[step]["stderr"])[-3000:])
-    assert "stale: notebooks/spending.md (input data/funding.csv changed)" in edited["execute"]["stdout"]
+        assert edited[step].returncode == 0, (step, (edited[step].stdout + edited[step].stderr)[-3000:])
+    assert "stale: notebooks/spending.md (input data/funding.csv changed)" in edited["execute"].stdout
     intro = (folder / "edited" / "book" / "intro.html").read_text(encoding="utf-8")
     assert '<span class="pasted-text">4.0</span>' in intro, "the introduction still shows the old ratio"
     assert '<span class="pasted-text">8.1</span>' not in intro
@@ -155,12 +151,12 @@ def test_new_chapter_builds(author_copy):
     folder, outcome = author_copy
     name, _, prefix = CHAPTER
     steps = outcome["scaffolded"]
-    assert f"created notebooks/{name}.md" in steps["scaffold"]["stdout"], steps["scaffold"]
+    assert f"created notebooks/{name}.md" in steps["scaffold"].stdout, steps["scaffold"]
     repo = folder / "repo"
     assert f"notebooks/{name}" in (repo / "_toc.yml").read_text(encoding="utf-8")
     assert f"{prefix}-01," in (repo / "data" / "claims.csv").read_text(encoding="utf-8")
     for step in ("execute", "build"):
-        assert steps[step]["returncode"] == 0, (step, (steps[step]["stdout"] + steps[step]["stderr"])[-3000:])
+        assert steps[step].returncode == 0, (step, (steps[step].stdout + steps[step].stderr)[-3000:])
     page = (folder / "scaffolded" / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
     assert "Example finding" in page and "evidence-unverified" in page and "low confidence" in page
 
@@ -172,7 +168,7 @@ def test_defect_fails_the_strict_build_naming_the_file(author_copy, defect):
     _, outcome = author_copy
     built = outcome["defects"]
     _, token = DEFECTS[defect]
-    output = built["stdout"] + built["stderr"]
-    assert built["returncode"] != 0, f"{defect}: the build succeeded"
+    output = built.stdout + built.stderr
+    assert built.returncode != 0, f"{defect}: the build succeeded"
     warnings = [line for line in output.splitlines() if token in line and "book/methods.md" in line]
     assert warnings, f"{defect}: no message names book/methods.md and {token}:\n{output[-3000:]}"

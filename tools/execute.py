@@ -154,10 +154,13 @@ def chapter_rows(path: Path, chapter: str) -> bytes:
 
     descriptor, _ = read_descriptor(ROOT / "data")
     claims_path = ROOT / "data" / resource(descriptor, "claims")["path"]
-    ids = {row["id"] for row in _csv_table(claims_path)[1] if row.get("chapter") == chapter}
-    header, rows = _csv_table(path)
-    key, wanted = ("chapter", {chapter}) if path == claims_path else ("claim_id", ids)
-    return json.dumps([header, [row for row in rows if row.get(key) in wanted]], sort_keys=True).encode()
+    header, claims = _csv_table(claims_path)
+    mine = [row for row in claims if row.get("chapter") == chapter]
+    if path != claims_path:
+        ids = {row["id"] for row in mine}
+        header, rows = _csv_table(path)
+        mine = [row for row in rows if row.get("claim_id") in ids]
+    return json.dumps([header, mine], sort_keys=True).encode()
 
 
 def twin_verdicts(ipynb: Path) -> dict:
