@@ -22,9 +22,9 @@ from IPython.display import HTML, display
 
 from evidence.cards import cards_html, fold, other_claims_summary, verdict_badge
 from evidence.datapackage import load
+from evidence.trace import VERDICTS_MIME
 from evidence.verdicts import CONFIDENCES, VERDICTS, Assessment, Evidence, assess
 
-VERDICTS_MIME = "application/vnd.evidence.verdicts+json"
 __all__ = ["Ledger", "Evidence", "VerdictMismatch", "VERDICTS", "CONFIDENCES", "VERDICTS_MIME", "badge"]
 
 

@@ -52,40 +52,45 @@ class Controls:
     def __init__(self, measures: pd.DataFrame, facts: pd.DataFrame):
         self.measures = measures.set_index("id", drop=False) if "id" in measures.columns else measures
         self.facts = facts
+        # Grouped once: a chapter asks for hundreds of facts, and filtering the whole table each time
+        # was most of its run.
+        self._rows = {key: rows for key, rows in facts.groupby(["measure_id", "attribute"], sort=False)}
+        self._records = {key: rows.to_dict("records") for key, rows in self._rows.items()}
+        country = facts["measure_id"].map(dict(zip(self.measures.index, self.measures["country"], strict=True)))
+        self._by_country = {key: rows.to_dict("records")
+                            for key, rows in facts.groupby([country, facts["attribute"]], sort=False)}
 
     def rows(self, measure_id: str, attribute: str) -> pd.DataFrame:
-        return self.facts[(self.facts["measure_id"] == measure_id) & (self.facts["attribute"] == attribute)]
+        return self._rows.get((measure_id, attribute), self.facts.iloc[0:0])
 
     def resolve(self, measure_id: str, attribute: str) -> list[Value]:
         """The value(s) of one fact: the most precise of consistent found rows, or every conflicting one."""
-        rows = self.rows(measure_id, attribute)
-        conflict = rows[rows["status"] == "conflict"]
-        if not conflict.empty:
-            return [Value(r.value, "conflict", (r.source,), r.grade) for r in conflict.itertuples()]
-        found = rows[rows["status"] == "found"]
-        if found.empty:
+        rows = self._records.get((measure_id, attribute), [])
+        conflict = [r for r in rows if r["status"] == "conflict"]
+        if conflict:
+            return [Value(r["value"], "conflict", (r["source"],), r["grade"]) for r in conflict]
+        found = [r for r in rows if r["status"] == "found"]
+        if not found:
             return []
-        best = max(found.itertuples(), key=lambda r: (len(r.value), -GRADES.index(r.grade)))
-        for r in found.itertuples():
-            if not best.value.startswith(r.value):
+        best = max(found, key=lambda r: (len(r["value"]), -GRADES.index(r["grade"])))
+        for r in found:
+            if not best["value"].startswith(r["value"]):
                 raise ValueError(f"data/export_measure_facts.csv: {measure_id} {attribute}: found rows disagree "
-                                 f"({best.value!r} vs {r.value!r}); mark them 'conflict'")
-        return [Value(best.value, "found", tuple(dict.fromkeys(found["source"])), best.grade)]
+                                 f"({best['value']!r} vs {r['value']!r}); mark them 'conflict'")
+        return [Value(best["value"], "found", tuple(dict.fromkeys(r["source"] for r in found)), best["grade"])]
 
     def searched(self, measure_id: str, attribute: str) -> bool:
-        return not self.rows(measure_id, attribute).empty
+        return (measure_id, attribute) in self._records
 
     def coverage_evidence(self, country: str, attribute: str) -> list[Evidence]:
         """What the sources say on whether a country's measures cover an item: one piece per source row.
 
         A country covers the item when any of its measures does; nothing stated leaves the part open.
         """
-        ids = self.measures.index[self.measures["country"] == country]
-        rows = self.facts[self.facts["measure_id"].isin(ids) & (self.facts["attribute"] == attribute)
-                          & (self.facts["status"] != "not found")]
-        chosen = rows[rows["value"] == "yes"] if (rows["value"] == "yes").any() else rows
-        return [Evidence(support_of(r.value == "yes"), r.grade, r.source, part=country)
-                for r in chosen.itertuples()] or [Evidence.not_found(part=country)]
+        rows = [r for r in self._by_country.get((country, attribute), []) if r["status"] != "not found"]
+        chosen = [r for r in rows if r["value"] == "yes"] or rows
+        return [Evidence(support_of(r["value"] == "yes"), r["grade"], r["source"], part=country)
+                for r in chosen] or [Evidence.not_found(part=country)]
 
     def country_coverage(self, country: str, attribute: str) -> str:
         """'yes', 'no' or 'not found' for a country's measures."""

@@ -1,7 +1,11 @@
-"""Tell the executor (tools.execute) what a notebook read, so it knows when outputs go stale."""
+"""What a notebook tells the executor (tools.execute): what it read, so it knows when outputs go
+stale, and (as outputs of this type) the verdicts a chapter computed. No pandas here: the executor
+imports this in every worker."""
 from __future__ import annotations
 
 import os
+
+VERDICTS_MIME = "application/vnd.evidence.verdicts+json"
 
 
 def trace(input_name: str) -> None:

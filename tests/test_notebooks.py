@@ -5,6 +5,7 @@ these checks close the gaps nbval leaves open (a never-executed notebook passes 
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -85,3 +86,28 @@ def test_no_code_cell_is_longer_than_forty_lines(md):
         if cell.cell_type == "code":
             lines = len(cell.source.splitlines())
             assert lines <= 40, f"{md.name}: code cell {n} has {lines} lines: move its logic into evidence/"
+
+
+def test_the_longest_notebook_starts_first_and_an_unexecuted_one_last(tmp_path):
+    """tools.execute orders chapters by the seconds their twins record, so no long one starts last."""
+    from tools.execute import longest_first
+
+    seconds = {"short": 1.5, "long": 4.2, "middle": 2.0}
+    for name, took in seconds.items():
+        record = {"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {"evidence": {"execution_seconds": took}}}
+        (tmp_path / f"{name}.ipynb").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "broken.ipynb").write_text("{", encoding="utf-8")
+    order = longest_first([tmp_path / f"{name}.md" for name in ("short", "never", "broken", "long", "middle")])
+    assert [md.stem for md in order] == ["long", "middle", "short", "never", "broken"]
+
+
+def test_a_notebook_reading_the_chapters_imports_before_it_reads_them():
+    """The cell that reads the chapters' verdicts is not the first: the cells before it (the imports)
+    run while the chapters still execute (tools.execute.execute, ``after_chapters``)."""
+    from tools.execute import READS_CHAPTERS, reads_other_chapters
+
+    readers = [md for md in NOTEBOOKS if reads_other_chapters(md)]
+    assert readers, "no notebook reads the chapters' verdicts: the scorecard should"
+    for md in readers:
+        code = [cell.source for cell in jupytext.read(md).cells if cell.cell_type == "code"]
+        assert READS_CHAPTERS not in code[0], f"{md.name}: its first code cell reads the chapters' verdicts"

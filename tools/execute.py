@@ -19,6 +19,7 @@ import argparse
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -191,8 +192,12 @@ class Result:
     error: str | None = None
 
 
-def execute(md: Path) -> Result:
-    """Run ``md`` in a fresh kernel and write its executed twin; nothing is written on failure."""
+def execute(md: Path, after_chapters: bool = False) -> Result:
+    """Run ``md`` in a fresh kernel and write its executed twin; nothing is written on failure.
+
+    ``after_chapters``: the notebook reads the chapters' verdicts. Its kernel starts, and its
+    cells before the first that reads them run, while the chapters still run; that cell waits
+    until every chapter has finished (``_CHAPTERS_DONE``, set by ``_execute_all``)."""
     import jupytext
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -207,10 +212,18 @@ def execute(md: Path) -> Result:
     sockets = tempfile.mkdtemp(prefix="evidence-kernel-")
     # Local sockets, not TCP: nothing listens on the network, and ipykernel does not warn about it.
     km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-    start = time.perf_counter()
+    start, waited = time.perf_counter(), [0.0]
+
+    def wait_for_chapters(cell, cell_index):
+        if after_chapters and _CHAPTERS_DONE is not None and READS_CHAPTERS in cell.source:
+            began = time.perf_counter()
+            _CHAPTERS_DONE.wait()
+            waited[0] += time.perf_counter() - began
+
     try:
         NotebookClient(nb, km=km, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": str(md.parent)}}).execute()
+                       resources={"metadata": {"path": str(md.parent)}},
+                       on_cell_execute=wait_for_chapters).execute()
     except CellExecutionError as err:
         return Result(rel, time.perf_counter() - start, _cell_error(err))
     except Exception as err:  # kernel died, timeout, bad notebook
@@ -222,7 +235,7 @@ def execute(md: Path) -> Result:
         os.environ.pop("EVIDENCE_TRACE", None)
         inputs = sorted(set(Path(trace.name).read_text(encoding="utf-8").split()))
         Path(trace.name).unlink()
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start - waited[0]
     leak = _machine_path_in_outputs(nb)
     if leak:
         return Result(rel, seconds, leak)
@@ -266,7 +279,7 @@ def _machine_path_in_outputs(nb) -> str | None:
 
 def lifted_verdicts(nb) -> dict:
     """The verdicts a chapter computed (``Ledger.publish``), lifted from its outputs into its metadata."""
-    from evidence.claims import VERDICTS_MIME
+    from evidence.trace import VERDICTS_MIME
 
     verdicts: dict = {}
     for cell in nb.cells:
@@ -275,30 +288,71 @@ def lifted_verdicts(nb) -> dict:
     return dict(sorted(verdicts.items()))
 
 
+READS_CHAPTERS = "computed_verdicts("
+
+
 def reads_other_chapters(md: Path) -> bool:
     """A notebook that reads the verdicts of the others (the scorecard) runs after them."""
-    return "computed_verdicts(" in md.read_text(encoding="utf-8")
+    return READS_CHAPTERS in md.read_text(encoding="utf-8")
 
 
 def run(notebooks: list[Path], workers: int, stale_only: bool = False) -> int:
-    """Execute chapters first, then the notebooks that read their verdicts (when they are now stale)."""
-    results = _execute_all([md for md in notebooks if not reads_other_chapters(md)], workers)
-    later = [md for md in (all_notebooks() if stale_only else notebooks) if reads_other_chapters(md)]
+    """Execute chapters first, then the notebooks that read their verdicts.
+
+    With ``stale_only`` a reader of verdicts runs only if it is stale once the chapters have run
+    (their new verdicts may leave it current); otherwise it starts beside the last chapters."""
+    chapters = [md for md in notebooks if not reads_other_chapters(md)]
     if stale_only:
-        later = [md for md in later if stale_reason(md)]
-    results += _execute_all(later, workers)
+        results = _execute_all(chapters, workers)
+        results += _execute_all([md for md in all_notebooks() if reads_other_chapters(md) and stale_reason(md)],
+                                workers)
+    else:
+        results = _execute_all(chapters, workers, then=[md for md in notebooks if reads_other_chapters(md)])
     if not results:
         print("notebook outputs are current: nothing to execute")
     return _report(results)
 
 
-def _execute_all(notebooks: list[Path], workers: int) -> list[Result]:
-    if not notebooks:
+_CHAPTERS_DONE = None  # in a worker of _execute_all: an Event set once every chapter has finished
+
+
+def _share(chapters_done) -> None:
+    global _CHAPTERS_DONE
+    _CHAPTERS_DONE = chapters_done
+
+
+def longest_first(notebooks: list[Path]) -> list[Path]:
+    """By the seconds each took when last executed (its twin's record): no long one starts last."""
+    def last_seconds(md: Path) -> float:
+        record = _twin_record(twin(md)) if twin(md).exists() else None
+        seconds = (record or {}).get("execution_seconds", 0.0)
+        return seconds if isinstance(seconds, int | float) else 0.0
+
+    return sorted(notebooks, key=last_seconds, reverse=True)
+
+
+def _execute_all(notebooks: list[Path], workers: int, then: list[Path] = ()) -> list[Result]:
+    """``notebooks`` on ``workers`` processes, longest first; each of ``then`` on a process of its own
+    from the start, so that its kernel starts while the others run (see ``execute``)."""
+    if not notebooks and not then:
         return []
+    # Imported once here, so that every worker forked from this process starts with them.
+    import jupytext  # noqa: F401
+    import nbclient  # noqa: F401
+    from jupyter_client import manager  # noqa: F401
+
     workers = max(1, min(workers, len(notebooks)))
-    print(f"executing {len(notebooks)} notebook(s) on {workers} worker(s)")
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(execute, notebooks))
+    print(f"executing {len(notebooks) + len(then)} notebook(s) on {workers + len(then)} worker(s)")
+    fork = multiprocessing.get_context("fork")
+    chapters_done = fork.Event()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as chapters, \
+            ProcessPoolExecutor(max_workers=max(1, len(then)), mp_context=fork, initializer=_share,
+                                initargs=(chapters_done,)) as readers:
+        after = [readers.submit(execute, md, True) for md in then]
+        first = [chapters.submit(execute, md) for md in longest_first(notebooks)]
+        results = [future.result() for future in first]
+        chapters_done.set()
+        return results + [future.result() for future in after]
 
 
 def _report(results: list[Result]) -> int:
