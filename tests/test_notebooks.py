@@ -94,7 +94,8 @@ def test_the_longest_notebook_starts_first_and_an_unexecuted_one_last(tmp_path):
 
     seconds = {"short": 1.5, "long": 4.2, "middle": 2.0}
     for name, took in seconds.items():
-        record = {"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {"evidence": {"execution_seconds": took}}}
+        record = {"cells": [], "nbformat": 4, "nbformat_minor": 5,
+                  "metadata": {"evidence": {"execution_seconds": took}}}
         (tmp_path / f"{name}.ipynb").write_text(json.dumps(record), encoding="utf-8")
     (tmp_path / "broken.ipynb").write_text("{", encoding="utf-8")
     order = longest_first([tmp_path / f"{name}.md" for name in ("short", "never", "broken", "long", "middle")])
