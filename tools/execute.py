@@ -212,13 +212,14 @@ def execute(md: Path, after_chapters: bool = False) -> Result:
     sockets = tempfile.mkdtemp(prefix="evidence-kernel-")
     # Local sockets, not TCP: nothing listens on the network, and ipykernel does not warn about it.
     km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-    start, waited = time.perf_counter(), [0.0]
+    start, waited = time.perf_counter(), 0.0
 
     def wait_for_chapters(cell, cell_index):
+        nonlocal waited
         if after_chapters and _CHAPTERS_DONE is not None and READS_CHAPTERS in cell.source:
             began = time.perf_counter()
             _CHAPTERS_DONE.wait()
-            waited[0] += time.perf_counter() - began
+            waited += time.perf_counter() - began
 
     try:
         NotebookClient(nb, km=km, timeout=TIMEOUT_SECONDS, kernel_name="python3", record_timing=False,
@@ -235,7 +236,7 @@ def execute(md: Path, after_chapters: bool = False) -> Result:
         os.environ.pop("EVIDENCE_TRACE", None)
         inputs = sorted(set(Path(trace.name).read_text(encoding="utf-8").split()))
         Path(trace.name).unlink()
-    seconds = time.perf_counter() - start - waited[0]
+    seconds = time.perf_counter() - start - waited
     leak = _machine_path_in_outputs(nb)
     if leak:
         return Result(rel, seconds, leak)
@@ -324,8 +325,7 @@ def _share(chapters_done) -> None:
 def longest_first(notebooks: list[Path]) -> list[Path]:
     """By the seconds each took when last executed (its twin's record): no long one starts last."""
     def last_seconds(md: Path) -> float:
-        record = _twin_record(twin(md)) if twin(md).exists() else None
-        seconds = (record or {}).get("execution_seconds", 0.0)
+        seconds = (_twin_record(twin(md)) or {}).get("execution_seconds", 0.0)  # None: absent or unreadable
         return seconds if isinstance(seconds, int | float) else 0.0
 
     return sorted(notebooks, key=last_seconds, reverse=True)
@@ -342,7 +342,8 @@ def _execute_all(notebooks: list[Path], workers: int, then: list[Path] = ()) -> 
     from jupyter_client import manager  # noqa: F401
 
     workers = max(1, min(workers, len(notebooks)))
-    print(f"executing {len(notebooks) + len(then)} notebook(s) on {workers + len(then)} worker(s)")
+    print(f"executing {len(notebooks) + len(then)} notebook(s) on "
+          f"{(workers if notebooks else 0) + len(then)} worker(s)")
     fork = multiprocessing.get_context("fork")
     chapters_done = fork.Event()
     with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as chapters, \
