@@ -102,9 +102,12 @@ VALIDATED = ROOT / "_build" / ".evidence" / "validated"
 
 
 def _package_digest(data_dir: Path) -> str:
-    """Every file anywhere under data/ (by its path), references.bib and the validators' code."""
-    h = hashlib.sha256()
-    validators = sorted(Path(__file__).parent.glob("*_rules.py")) + [Path(__file__)]
+    """Every file anywhere under data/ (by its path), references.bib, the package's code (the
+    validators and everything they import) and the version of frictionless that checks the schemas."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256(f"frictionless {version('frictionless')}".encode())
+    validators = sorted(Path(__file__).parent.glob("*.py"))
     for path in sorted(data_dir.rglob("*")) + [BIB, *validators]:
         if path.is_file() and not path.is_symlink():
             h.update(_rel(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())

@@ -10,6 +10,7 @@ Needs Debian's `chromium` (make test installs it when it can).
 from __future__ import annotations
 
 import gzip
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -47,6 +48,8 @@ def visit(browser, url: str) -> dict:
         requested.append((request.url, len(gzip.compress(body, 6))))
 
     page.route("**/*", route)
+    quiet = Quiet(page)
+
     def record(text: str) -> None:
         if not any(noise in text for noise in THEME_NOISE):
             errors.append(text)
@@ -59,11 +62,39 @@ def visit(browser, url: str) -> dict:
     if charts:
         page.wait_for_function(ALL_DRAWN, timeout=15000)
     drawn = page.evaluate(CHARTS_DRAWN)
-    page.wait_for_load_state("networkidle")
+    quiet.wait(url)
     sideways = sideways_scroll(page)
     context.close()
     return {"charts": charts, "drawn": drawn, "outside": outside, "errors": errors, "requested": requested,
             "sideways": sideways}
+
+
+class Quiet:
+    """Waits until every request the page started has finished and none started for QUIET_MS, so the
+    page's weight is complete. (Playwright's "networkidle" wait did this, but once, with the machine
+    busy, it timed out without saying which request was still open.)"""
+
+    QUIET_MS, LIMIT_MS = 500, 20_000
+
+    def __init__(self, page):
+        self.page, self.open, self.last = page, {}, time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request):
+        self.open[id(request)], self.last = request.url, time.monotonic()
+
+    def _ended(self, request):
+        self.open.pop(id(request), None)
+        self.last = time.monotonic()
+
+    def wait(self, url: str) -> None:
+        deadline = time.monotonic() + self.LIMIT_MS / 1000
+        while self.open or time.monotonic() - self.last < self.QUIET_MS / 1000:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{url}: requests still open after {self.LIMIT_MS} ms: {list(self.open.values())[:5]}")
+            self.page.wait_for_timeout(50)
 
 
 PHONE = {"width": 390, "height": 844}
