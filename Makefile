@@ -88,8 +88,9 @@ test: $(STAMP) browser fonts $(AXE)  ## lint, build the site and its PDF edition
 	  $(PY) -m tools.pdf && $(PY) -m tools.buildstamp record pdf; }
 	@# Both cores, and a third worker for the time the others wait on browsers and kernels (measured:
 	@# 194 s against 232 s with two); each test file runs whole on one worker (nbval runs a notebook's
-	@# cells in order, on one kernel).
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	@# cells in order, on one kernel), the longest files first (tests/conftest.py): xdist's own order,
+	@# by number of tests, started the three longest files last.
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 refresh:  ## re-measure the OpenAlex series (needs network and OPENALEX_API_KEY; LAST_YEAR=YYYY to stop earlier)
 	@# The key is checked first, with the system Python: without it nothing is set up or written.
