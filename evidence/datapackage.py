@@ -107,8 +107,8 @@ def _package_digest(data_dir: Path) -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256(f"frictionless {version('frictionless')}".encode())
-    validators = sorted(Path(__file__).parent.glob("*.py"))
-    for path in sorted(data_dir.rglob("*")) + [BIB, *validators]:
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for path in sorted(data_dir.rglob("*")) + [BIB, *code]:
         if path.is_file() and not path.is_symlink():
             h.update(_rel(path).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         elif path.is_symlink():

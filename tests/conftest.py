@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from evidence.datapackage import VALIDATED
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -56,9 +58,6 @@ def seed(name: str) -> str:
 # bibliography entries, the vega bundle): a copy reuses it, so that its first build costs what a
 # second build of the repository costs, not a first one. Nothing in it depends on the copy's path.
 BUILD_CACHE = ROOT / "_build" / ".evidence-static"
-# A passed validation, remembered for exactly the bytes of data/, references.bib and the package
-# (evidence.datapackage.VALIDATED): a copy whose data and code are unchanged does not repeat it.
-VALIDATED = ROOT / "_build" / ".evidence" / "validated"
 
 
 def copy_repo(dest: Path) -> Path:
@@ -72,6 +71,8 @@ def copy_repo(dest: Path) -> Path:
             shutil.copy2(src, dest / rel)
     if BUILD_CACHE.is_dir():
         shutil.copytree(BUILD_CACHE, dest / "_build" / ".evidence-static")
+    # A passed validation is remembered for exactly the bytes of data/, references.bib and the
+    # package: a copy whose data and code are unchanged does not repeat it.
     if VALIDATED.is_file():
         (dest / VALIDATED.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(VALIDATED, dest / VALIDATED.relative_to(ROOT))
