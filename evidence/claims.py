@@ -22,7 +22,7 @@ from IPython.display import HTML, display
 
 from evidence.cards import cards_html, fold, other_claims_summary, verdict_badge
 from evidence.datapackage import load
-from evidence.trace import VERDICTS_MIME
+from evidence.trace import VERDICTS_MIME, chapter_rows_of
 from evidence.verdicts import CONFIDENCES, VERDICTS, Assessment, Evidence, assess
 
 __all__ = ["Ledger", "Evidence", "VerdictMismatch", "VERDICTS", "CONFIDENCES", "VERDICTS_MIME", "badge"]
@@ -61,7 +61,7 @@ class Ledger:
         self.chapter = chapter
         # Only this chapter's rows are kept, and traced: an edit of another chapter's claim leaves
         # this chapter's outputs current (tools.execute.chapter_rows digests the same rows).
-        mine = f"chapter={chapter}"
+        mine = chapter_rows_of(chapter)
         claims = load("claims", rows=mine)
         self.rows = claims[claims["chapter"] == chapter].set_index("id")
         if self.rows.empty:

@@ -6,6 +6,17 @@ from __future__ import annotations
 import os
 
 VERDICTS_MIME = "application/vnd.evidence.verdicts+json"
+CHAPTER_ROWS = "chapter="  # in a traced name: data/claims.csv#chapter=notebooks/NAME
+
+
+def chapter_rows_of(chapter: str) -> str:
+    """The part of a traced name that says a notebook read only ``chapter``'s rows of a claims table."""
+    return CHAPTER_ROWS + chapter
+
+
+def chapter_in(part: str) -> str | None:
+    """The chapter named by such a part (``chapter=notebooks/NAME``), else None."""
+    return part.removeprefix(CHAPTER_ROWS) if part.startswith(CHAPTER_ROWS) else None
 
 
 def trace(input_name: str) -> None:

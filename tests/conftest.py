@@ -89,6 +89,15 @@ def run_in(copy: Path, *args: str, check: bool = False) -> subprocess.CompletedP
     return result
 
 
+def append(path: Path, text: str) -> None:
+    """Add text at the end of a file of a copy (a planted page, cell, entry or defect)."""
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def append_cell(md: Path, code: str) -> None:
+    append(md, f"\n```{{code-cell}} ipython3\n{code}\n```\n")
+
+
 @pytest.fixture
 def repo_copy(tmp_path) -> Path:
     return copy_repo(tmp_path / "repo")

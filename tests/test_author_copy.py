@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import copy_repo, head, run_in
+from conftest import append, copy_repo, head, run_in
 
 from tools.browser import page_paths
 from tools.sphinx_meta import CARD, png_size
@@ -37,10 +37,6 @@ DEFECTS = {
     "broken cross-reference": ("See {doc}`no-such-page`.\n", "no-such-page"),
     "missing glue key": ("Pasted: {glue:text}`../notebooks/spending.ipynb::no_such_key:.1f`.\n", "no_such_key"),
 }
-
-
-def _append(path: Path, text: str) -> None:
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
 def _author(repo: Path) -> dict:
@@ -81,7 +77,7 @@ def author_copy(tmp_path_factory) -> tuple[Path, dict]:
     for name, step in (("authored", _author), ("edited", _edit_data), ("scaffolded", _scaffold)):
         steps[name] = step(repo)
         shutil.copytree(repo / "_build" / "html", folder / name)
-    _append(repo / "book" / "methods.md", "".join("\n" + text for text, _ in DEFECTS.values()))
+    append(repo / "book" / "methods.md", "".join("\n" + text for text, _ in DEFECTS.values()))
     return folder, steps | {"defects": run_in(repo, *STRICT)}
 
 

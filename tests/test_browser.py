@@ -9,13 +9,11 @@ Needs Debian's `chromium` (make test installs it when it can).
 """
 from __future__ import annotations
 
-import gzip
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
-from tools.browser import CHARTS_DRAWN, page_paths
+from tools.browser import CHARTS_DRAWN, Quiet, page_paths, record_transfers
 from tools.browser import CHARTS_SETTLED as ALL_DRAWN
 
 # Console noise of the installed theme, on every page of any Jupyter Book 1.x site; anything else fails.
@@ -29,7 +27,7 @@ def visit(browser, url: str) -> dict:
     """Open url; return charts found and drawn, outside requests, console errors, and what it requested."""
     context = browser.new_context()
     page = context.new_page()
-    outside, errors, requested = [], [], []
+    outside, errors = [], []
 
     def route(r):
         host = urlsplit(r.request.url).hostname
@@ -39,16 +37,8 @@ def visit(browser, url: str) -> dict:
             outside.append(r.request.url)
             r.abort()
 
-    def finished(request):
-        response = request.response()
-        try:
-            body = response.body() if response else b""
-        except Exception:  # a redirect has no body
-            body = b""
-        requested.append((request.url, len(gzip.compress(body, 6))))
-
     page.route("**/*", route)
-    quiet = Quiet(page)
+    quiet, requested = Quiet(page), record_transfers(page)
 
     def record(text: str) -> None:
         if not any(noise in text for noise in THEME_NOISE):
@@ -56,7 +46,6 @@ def visit(browser, url: str) -> dict:
 
     page.on("console", lambda m: record(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: record(str(e)))
-    page.on("requestfinished", finished)
     page.goto(url, wait_until="load")
     charts = page.locator(".evidence-chart").count()
     if charts:
@@ -67,34 +56,6 @@ def visit(browser, url: str) -> dict:
     context.close()
     return {"charts": charts, "drawn": drawn, "outside": outside, "errors": errors, "requested": requested,
             "sideways": sideways}
-
-
-class Quiet:
-    """Waits until every request the page started has finished and none started for QUIET_MS, so the
-    page's weight is complete. (Playwright's "networkidle" wait did this, but once, with the machine
-    busy, it timed out without saying which request was still open.)"""
-
-    QUIET_MS, LIMIT_MS = 500, 20_000
-
-    def __init__(self, page):
-        self.page, self.open, self.last = page, {}, time.monotonic()
-        page.on("request", self._started)
-        page.on("requestfinished", self._ended)
-        page.on("requestfailed", self._ended)
-
-    def _started(self, request):
-        self.open[id(request)], self.last = request.url, time.monotonic()
-
-    def _ended(self, request):
-        self.open.pop(id(request), None)
-        self.last = time.monotonic()
-
-    def wait(self, url: str) -> None:
-        deadline = time.monotonic() + self.LIMIT_MS / 1000
-        while self.open or time.monotonic() - self.last < self.QUIET_MS / 1000:
-            if time.monotonic() > deadline:
-                pytest.fail(f"{url}: requests still open after {self.LIMIT_MS} ms: {list(self.open.values())[:5]}")
-            self.page.wait_for_timeout(50)
 
 
 PHONE = {"width": 390, "height": 844}
@@ -129,14 +90,14 @@ def test_every_page_offline(visits):
 def test_pages_are_light(visits):
     failures = []
     for path, result in visits.items():
-        urls = [url.split("?")[0] for url, _ in result["requested"]]
+        urls = [url.split("?")[0] for url, _, _ in result["requested"]]
         if any("fontawesome" in u or "/webfonts/" in u for u in urls):
             failures.append(f"{path}: loads Font Awesome")
         if any(u.endswith("searchindex.js") for u in urls) != (path == "search.html"):
             failures.append(f"{path}: the search index is {'missing' if path == 'search.html' else 'loaded'}")
         if any("vega-bundle" in u for u in urls):
             failures.append(f"{path}: loads the chart runtime before anyone points at a chart")
-        total = sum(size for _, size in result["requested"])
+        total = sum(gzipped for _, _, gzipped in result["requested"])
         if total > PAGE_BUDGET:
             failures.append(f"{path}: {total:,} bytes (gzip) when it opens, more than {PAGE_BUDGET:,}")
     assert len(visits) >= 15 and all(r["requested"] for r in visits.values()), "pages were not measured"

@@ -5,16 +5,11 @@ chapter are checked on one author's copy built step after step: tests/test_autho
 """
 from __future__ import annotations
 
-from conftest import run_in
-
-
-def append(path, text: str) -> None:
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+from conftest import append_cell, run_in
 
 
 def test_cell_that_raises_fails_and_names_the_notebook(repo_copy):
-    append(repo_copy / "notebooks" / "spending.md",
-           "\n```{code-cell} ipython3\n:tags: [hide-input]\n\n1 / 0\n```\n")
+    append_cell(repo_copy / "notebooks" / "spending.md", ":tags: [hide-input]\n\n1 / 0")
     result = run_in(repo_copy, "python", "-m", "tools.execute", "--stale")
     assert result.returncode == 1
     # The exception's type and message come first, before the cell that raised it.

@@ -10,7 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import ROOT, run_in
+from conftest import ROOT, append_cell, run_in
 
 STRICT = ("jupyter-book", "build", ".", "--warningiserror", "--nitpick", "--keep-going")
 VALIDATE = ("python", "-m", "evidence.datapackage", "validate")
@@ -21,10 +21,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"test set-up: {old!r} not in {path.name}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def append_cell(md: Path, code: str) -> None:
-    md.write_text(md.read_text(encoding="utf-8") + f"\n```{{code-cell}} ipython3\n{code}\n```\n", encoding="utf-8")
 
 
 BROKEN_DESCRIPTORS = {
@@ -102,6 +98,7 @@ def test_an_unreadable_twin_is_named_and_executed_again(repo_copy):
     output = built.stdout + built.stderr
     assert built.returncode != 0
     assert "notebooks/scorecard.ipynb is unreadable (it is empty)" in output, output[-3000:]
+    assert "the build stopped before reading any page" in output, output[-3000:]
     assert "Traceback" not in output and "NotJSONError" not in output, output[-3000:]
     executed = run_in(repo_copy, "python", "-m", "tools.execute", "--stale", check=True)
     assert "stale: notebooks/scorecard.md (scorecard.ipynb is unreadable)" in executed.stdout

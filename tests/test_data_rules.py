@@ -11,6 +11,7 @@ import os
 import shutil
 
 import pytest
+from conftest import append
 
 from evidence import BIB, DATA, atomic
 from evidence.datapackage import _package_digest, check_package, lock
@@ -278,7 +279,7 @@ def test_reference_links_must_be_web_addresses(data, field_name, value):
     fields |= {field_name: value}
     entry = "@misc{attack2099,\n" + "".join(f"  {k} = {{{v}}},\n" for k, v in fields.items()) + "}\n"
     bib = data.parent / "references.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + "\n" + entry, encoding="utf-8")
+    append(bib, "\n" + entry)
     found = only(problems(data))
     assert found.startswith(f"references.bib: entry 'attack2099', field '{field_name}': "), found
     assert "is not an http(s) address" in found, found

@@ -215,14 +215,18 @@ def measure_pages(runs: int) -> list[dict]:
 
 def measure_make_test(runs: int) -> dict:
     """`make test` wall time; whether every run passed is recorded beside it (a failing run still counts)."""
-    seconds, passed = [], True
-    for _ in range(runs):
+    seconds, passed, failures = [], True, []
+    for run_number in range(1, runs + 1):
         start = time.perf_counter()
         result = subprocess.run(["make", "-s", "test"], cwd=ROOT, capture_output=True, text=True)
         seconds.append(time.perf_counter() - start)
         passed &= result.returncode == 0
         summary = re.findall(r"^=+ (.*(?:passed|failed).*) =+$", result.stdout, flags=re.M)
-    return stats(seconds) | {"passed": passed, "last_summary": summary[-1] if summary else ""}
+        if result.returncode != 0:  # which run, and what failed in it: a flaky test must be findable
+            failed = re.findall(r"^(?:FAILED|ERROR) .*$", result.stdout, flags=re.M)
+            failures.append({"run": run_number, "summary": summary[-1] if summary else "",
+                             "failed": failed or [(result.stdout + result.stderr)[-1500:]]})
+    return stats(seconds) | {"passed": passed, "last_summary": summary[-1] if summary else "", "failures": failures}
 
 
 def _goal(key: str, median: float, low: float | None = None, high: float | None = None) -> dict:
@@ -260,7 +264,9 @@ def goals(results: dict) -> list[dict]:
         t = results["make_test"]
         goal = _goal("make_test_s", t["median"], t["min"], t["max"])
         if not t.get("passed", True):  # as fast as it may be, a failing make test meets no goal
-            goal |= {"met": False, "note": f"tests failed: {t.get('last_summary', '')}"}
+            failed = t.get("failures") or [{"run": "?", "summary": t.get("last_summary", ""), "failed": []}]
+            named = "; ".join(f"run {f['run']}: {f['summary']} {' '.join(f['failed'][:3])}".strip() for f in failed)
+            goal |= {"met": False, "note": f"tests failed ({named})"}
         out.append(goal)
     order = list(GOALS)
     return sorted(out, key=lambda g: order.index(g["key"]))

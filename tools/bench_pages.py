@@ -11,8 +11,9 @@ fresh browser context (cold cache). For every page with charts, also:
 """
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
+
+from tools.browser import Quiet, record_transfers
 
 # From the first frame of every page load: each change in the number of charts drawn, with the
 # time of the frame that painted it (requestAnimationFrame runs just before each paint).
@@ -32,33 +33,18 @@ PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {})
 INTERACTIVE = "el => el.querySelector('.evidence-variant[data-drawn=interactive]')"
 
 
-def _recorder(page) -> list[tuple[int, int]]:
-    sizes: list[tuple[int, int]] = []
-
-    def finished(request):
-        response = request.response()
-        try:
-            body = response.body() if response else b""
-        except Exception:  # a redirect has no body
-            body = b""
-        sizes.append((len(body), len(gzip.compress(body, 6))))
-
-    page.on("requestfinished", finished)
-    return sizes
-
-
-def _open(context, url: str) -> tuple[object, list[tuple[int, int]], dict]:
+def _open(context, url: str) -> tuple[object, list[tuple[str, int, int]], dict, Quiet]:
     page = context.new_page()
-    sizes = _recorder(page)
+    quiet, transfers = Quiet(page), record_transfers(page)
     page.goto(url, wait_until="load")
     charts = page.locator(".evidence-chart").count()
-    page.wait_for_load_state("networkidle")
+    quiet.wait(url)
     if charts:
         page.wait_for_function(f"() => ({ALL_DRAWN_AT})({charts}) !== null", timeout=30000)
     timing = {"charts": charts, "first_paint_ms": page.evaluate(PAINT),
               "load_ms": page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"),
               "charts_drawn_ms": page.evaluate(ALL_DRAWN_AT, charts) if charts else None}
-    return page, sizes, {k: round(v) if isinstance(v, float) else v for k, v in timing.items()}
+    return page, transfers, {k: round(v) if isinstance(v, float) else v for k, v in timing.items()}, quiet
 
 
 def _interactive_ms(page) -> float:
@@ -85,15 +71,15 @@ def measure_page(browser, base: str, path: str) -> dict:
     url = f"{base}/{path}"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(DRAWN_PROBE)
-    page, sizes, cold = _open(context, url)
-    result = {"page": path, "requests": len(sizes), "bytes": sum(s for s, _ in sizes),
-              "gzip_bytes": sum(g for _, g in sizes), **cold}
+    page, transfers, cold, quiet = _open(context, url)
+    result = {"page": path, "requests": len(transfers), "bytes": sum(raw for _, raw, _ in transfers),
+              "gzip_bytes": sum(gzipped for _, _, gzipped in transfers), **cold}
     if cold["charts"]:
         result["interactive_cold_ms"] = _interactive_ms(page)
-        page.wait_for_load_state("networkidle")
-        result["gzip_bytes_after_interaction"] = sum(g for _, g in sizes)
+        quiet.wait(url)
+        result["gzip_bytes_after_interaction"] = sum(gzipped for _, _, gzipped in transfers)
         page.close()
-        warm_page, _, warm = _open(context, url)
+        warm_page, _, warm, _ = _open(context, url)
         result["warm_charts_drawn_ms"] = warm["charts_drawn_ms"]
         result["warm_first_paint_ms"] = warm["first_paint_ms"]
         result["interactive_warm_ms"] = _interactive_ms(warm_page)

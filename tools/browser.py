@@ -6,9 +6,11 @@ resolves every other host to nothing, so no page can reach the outside world.
 from __future__ import annotations
 
 import functools
+import gzip
 import os
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -55,6 +57,51 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def record_transfers(page) -> list[tuple[str, int, int]]:
+    """Every request the page finishes from now on: (url, bytes, bytes as gzip -6 would send them)."""
+    transfers: list[tuple[str, int, int]] = []
+
+    def finished(request):
+        response = request.response()
+        try:
+            body = response.body() if response else b""
+        except Exception:  # a redirect has no body
+            body = b""
+        transfers.append((request.url, len(body), len(gzip.compress(body, 6))))
+
+    page.on("requestfinished", finished)
+    return transfers
+
+
+class Quiet:
+    """Waits until every request the page started has finished and none started for ``QUIET_MS``, so
+    what the page transferred is complete. Playwright's "networkidle" wait does the same, but once,
+    with the machine busy, it timed out without saying which request was still open; this one names them."""
+
+    QUIET_MS, LIMIT_MS = 500, 20_000
+
+    def __init__(self, page):
+        self.page, self.open, self.last = page, {}, time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request):
+        self.open[id(request)], self.last = request.url, time.monotonic()
+
+    def _ended(self, request):
+        self.open.pop(id(request), None)
+        self.last = time.monotonic()
+
+    def wait(self, url: str) -> None:
+        deadline = time.monotonic() + self.LIMIT_MS / 1000
+        while self.open or time.monotonic() - self.last < self.QUIET_MS / 1000:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url}: requests still open after {self.LIMIT_MS} ms: "
+                                   f"{list(self.open.values())[:5]}")
+            self.page.wait_for_timeout(50)
 
 
 def page_paths(site: Path) -> list[str]:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence import ROOT, atomic
+from evidence.trace import chapter_in
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "evidence"
@@ -131,8 +132,8 @@ def input_digest(name: str) -> str | None:
     if not part:
         return _digest(path.read_bytes())
     try:
-        if path.suffix == ".csv" and part.startswith("chapter="):
-            return _digest(chapter_rows(path, part.removeprefix("chapter=")))
+        if path.suffix == ".csv" and chapter_in(part):
+            return _digest(chapter_rows(path, chapter_in(part)))
         if path.suffix == ".ipynb" and part == "verdicts":
             return _digest(json.dumps(twin_verdicts(path), sort_keys=True).encode())
         if path.suffix == ".bib":

@@ -261,6 +261,8 @@ def _check_twins_and_claims(app) -> None:
     if problems and (app.warningiserror or app.keep_going):
         # A strict build would fail on them anyway: stop before reading pages rather than after
         # building all of them. (A lenient build goes on without the twins, and its contents say so.)
+        # SystemExit, not a SphinxError: jupyter-book turns any exception of a build into a
+        # RuntimeError and its traceback; an exit prints this sentence alone (tests/test_build_safety.py).
         sys.exit(f"the build stopped before reading any page: fix the {len(problems)} problem(s) above "
                  f"and build again")
 
