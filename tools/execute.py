@@ -32,6 +32,7 @@ from pathlib import Path
 
 from evidence import ROOT, atomic
 from evidence.trace import chapter_in
+from tools.warm_kernel import kernel_manager, warm_kernels
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "evidence"
@@ -193,14 +194,14 @@ class Result:
     error: str | None = None
 
 
-def execute(md: Path, after_chapters: bool = False) -> Result:
+def execute(md: Path, after_chapters: bool = False, warm: str | None = None) -> Result:
     """Run ``md`` in a fresh kernel and write its executed twin; nothing is written on failure.
 
     ``after_chapters``: the notebook reads the chapters' verdicts. Its kernel starts, and its
     cells before the first that reads them run, while the chapters still run; that cell waits
-    until every chapter has finished (``_CHAPTERS_DONE``, set by ``_execute_all``)."""
+    until every chapter has finished (``_CHAPTERS_DONE``, set by ``_execute_all``).
+    ``warm``: the address of the parent of warm kernels (tools.warm_kernel), or None for a cold kernel."""
     import jupytext
-    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
@@ -212,7 +213,7 @@ def execute(md: Path, after_chapters: bool = False) -> Result:
         os.environ["EVIDENCE_TRACE"] = trace.name
     sockets = tempfile.mkdtemp(prefix="evidence-kernel-")
     # Local sockets, not TCP: nothing listens on the network, and ipykernel does not warn about it.
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+    km = kernel_manager(warm, transport="ipc", ip=os.path.join(sockets, "kernel"))
     start, waited = time.perf_counter(), 0.0
 
     def wait_for_chapters(cell, cell_index):
@@ -304,14 +305,17 @@ def run(notebooks: list[Path], workers: int, stale_only: bool = False) -> int:
     With ``stale_only`` a reader of verdicts runs only if it is stale once the chapters have run
     (their new verdicts may leave it current); otherwise it starts beside the last chapters."""
     chapters = [md for md in notebooks if not reads_other_chapters(md)]
-    if stale_only:
-        results = _execute_all(chapters, workers)
-        results += _execute_all([md for md in all_notebooks() if reads_other_chapters(md) and stale_reason(md)],
-                                workers)
-    else:
-        results = _execute_all(chapters, workers, then=[md for md in notebooks if reads_other_chapters(md)])
-    if not results:
+    if not notebooks:
         print("notebook outputs are current: nothing to execute")
+        return 0
+    with warm_kernels() as warm:
+        if stale_only:
+            results = _execute_all(chapters, workers, warm=warm)
+            results += _execute_all([md for md in all_notebooks() if reads_other_chapters(md) and stale_reason(md)],
+                                    workers, warm=warm)
+        else:
+            results = _execute_all(chapters, workers, then=[md for md in notebooks if reads_other_chapters(md)],
+                                   warm=warm)
     return _report(results)
 
 
@@ -332,7 +336,7 @@ def longest_first(notebooks: list[Path]) -> list[Path]:
     return sorted(notebooks, key=last_seconds, reverse=True)
 
 
-def _execute_all(notebooks: list[Path], workers: int, then: list[Path] = ()) -> list[Result]:
+def _execute_all(notebooks: list[Path], workers: int, then: list[Path] = (), warm: str | None = None) -> list[Result]:
     """``notebooks`` on ``workers`` processes, longest first; each of ``then`` on a process of its own
     from the start, so that its kernel starts while the others run (see ``execute``)."""
     if not notebooks and not then:
@@ -350,8 +354,8 @@ def _execute_all(notebooks: list[Path], workers: int, then: list[Path] = ()) -> 
     with ProcessPoolExecutor(max_workers=workers, mp_context=fork) as chapters, \
             ProcessPoolExecutor(max_workers=max(1, len(then)), mp_context=fork, initializer=_share,
                                 initargs=(chapters_done,)) as readers:
-        after = [readers.submit(execute, md, True) for md in then]
-        first = [chapters.submit(execute, md) for md in longest_first(notebooks)]
+        after = [readers.submit(execute, md, True, warm) for md in then]
+        first = [chapters.submit(execute, md, False, warm) for md in longest_first(notebooks)]
         results = [future.result() for future in first]
         chapters_done.set()
         return results + [future.result() for future in after]
