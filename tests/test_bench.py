@@ -26,6 +26,7 @@ def synthetic(rebuild_s: float = 0.1, page_gzip: int = 190_000, warm_ms: int = 4
                                            "full_reexecution_sequential_floor", "rebuild_sphinx_no_op",
                                            "rebuild_one_notebook_edited", "rebuild_one_data_file_edited")}
     builds |= {"rebuild_nothing_changed": timing(rebuild_s), "reproduction_vs_floor": timing(0.8),
+               "reproduction_cold_vs_floor": timing(1.1),
                "notebook_seconds": {"x": 2.0}, "notebooks": 1, "edited_notebook": "x",
                "notebooks_executed_after_notebook_edit": 1, "edited_data_file": "data/x.csv",
                "notebooks_executed_after_data_edit": 1}
