@@ -121,6 +121,8 @@ def serve(address: str) -> int:
     import importlib
     import threading
 
+    # Ctrl-C reaches the whole process group: the executor handles it, then closes our stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(16)
