@@ -108,3 +108,18 @@ def _alive(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_launcher_that_hangs_up_mid_request_leaves_the_parent_serving(parent, tmp_path):
+    import socket
+
+    half = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    half.connect(parent)
+    socket.send_fds(half, [(100).to_bytes(4, "big")], [0, 1, 2])  # a request of 100 bytes announced...
+    half.sendall(b'{"argv": ')  # ...and cut short
+    half.close()
+    km, kc = started(parent, tmp_path)
+    try:
+        assert value(kc, "1 + 1") == "2"
+    finally:
+        stop(km, kc)

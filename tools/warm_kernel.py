@@ -164,27 +164,40 @@ def serve(address: str) -> int:
 
 
 def _fork_kernel(conn: socket.socket, inherited: set[int]) -> int | None:
-    header, fds, _, _ = socket.recv_fds(conn, _HEADER.size, 3)
-    if len(header) != _HEADER.size or len(fds) != 3:
+    """Read one launcher's request and fork its kernel; None (and the launcher let go) if the request
+    is incomplete: a launcher killed while it asked."""
+    request, fds = _request(conn)
+    if request is None:
         conn.close()
         for fd in fds:
             os.close(fd)
         return None
-    (length,) = _HEADER.unpack(header)
-    body = b""
-    while len(body) < length:
-        chunk = conn.recv(length - len(body))
-        if not chunk:
-            break
-        body += chunk
-    request = json.loads(body)
     pid = os.fork()
     if pid == 0:
         _become_kernel(request, fds, inherited | {conn.fileno()})
     for fd in fds:
         os.close(fd)
-    conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    with suppress(OSError):  # a launcher gone by now is seen as gone at the next select
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
     return pid
+
+
+def _request(conn: socket.socket) -> tuple[dict | None, list[int]]:
+    fds: list[int] = []
+    try:
+        header, fds, _, _ = socket.recv_fds(conn, _HEADER.size, 3)
+        if len(header) != _HEADER.size or len(fds) != 3:
+            return None, fds
+        (length,) = _HEADER.unpack(header)
+        body = b""
+        while len(body) < length:
+            chunk = conn.recv(length - len(body))
+            if not chunk:
+                return None, fds
+            body += chunk
+        return json.loads(body), fds
+    except (OSError, ValueError):
+        return None, fds
 
 
 def _become_kernel(request: dict, fds: list[int], inherited: set[int]) -> None:
