@@ -220,22 +220,28 @@ def test_nothing_runs_in_the_browser(attacked, browser):
     from tools.browser import CHARTS_SETTLED, page_paths, serve
 
     site = attacked["repo"] / "_build" / "html"
-    ran = []
+    ran, dialogs = [], []
     with serve(site) as base:
+        # One tab, every page opened in it in turn: each page is a new document (window.__evil starts
+        # undefined), and a tab per page would start a renderer per page.
+        context = browser.new_context()
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:"))
+                   else r.abort())
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         for path in page_paths(site):
-            context = browser.new_context()
-            page = context.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith((base, "data:", "blob:"))
-                       else r.abort())
-            dialogs = []
-            page.on("dialog", lambda d, dialogs=dialogs: (dialogs.append(d.message), d.dismiss()))
+            dialogs.clear()
             page.goto(f"{base}/{path}", wait_until="load")
             if page.locator(".evidence-chart").count():
                 page.wait_for_function(CHARTS_SETTLED, timeout=15000)
             page.wait_for_timeout(100)
             if dialogs or page.evaluate("() => window.__evil !== undefined"):
                 ran.append(f"{path}: dialogs {dialogs[:3]}, planted code ran: {page.evaluate('() => window.__evil')}")
-            context.close()
+        dialogs.clear()  # the control: a page whose script does run is caught by the same two checks
+        page.set_content('<script>window.__evil = 1; alert("control")</script>')
+        caught = dialogs == ["control"] and page.evaluate("() => window.__evil") == 1
+        context.close()
+    assert caught, "a script that ran in a synthetic control page was not detected: the check would prove nothing"
     assert not ran, "\n".join(ran)
 
 
