@@ -114,16 +114,15 @@ def test_no_page_scrolls_sideways_on_a_phone(visits):
 
 def test_charts_fit_a_phone_screen(site, server, browser):
     """At a phone's width (390 px) every chart is drawn no wider than the screen."""
-    failures = []
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page, failures = context.new_page(), []  # one tab, the pages in turn
     for path in page_paths(site):
         if 'class="evidence-chart"' not in (site / path).read_text(encoding="utf-8"):
             continue
-        context = browser.new_context(viewport={"width": 390, "height": 844})
-        page = context.new_page()
         page.goto(f"{server}/{path}", wait_until="load")
         page.wait_for_function(ALL_DRAWN, timeout=15000)
         widths = page.evaluate("() => [...document.querySelectorAll('.evidence-chart svg.marks')]"
                                ".map(s => s.getBoundingClientRect()).filter(r => r.width > 0).map(r => r.right)")
         failures += [f"{path}: a chart reaches {w:.0f} px" for w in widths if w > 390]
-        context.close()
+    context.close()
     assert not failures, "\n".join(failures)

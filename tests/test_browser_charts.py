@@ -24,16 +24,14 @@ def test_every_chart_is_drawn_with_scripts_off(site, server, browser):
     pages = chart_pages(site)
     assert len(pages) >= 7, f"charts on only {pages}"
     context = browser.new_context(java_script_enabled=False)
-    failures = []
+    page, failures = context.new_page(), []  # one tab, the pages in turn
     for path in pages:
-        page = context.new_page()
         page.goto(f"{server}/{path}", wait_until="load")
         charts, drawn = page.locator(".evidence-chart").count(), page.evaluate(CHARTS_DRAWN)
         texts = page.evaluate("() => [...document.querySelectorAll('.evidence-chart svg.marks text')]"
                               ".filter(t => t.getBoundingClientRect().width > 0).length")
         if not charts or drawn != charts or texts < 3 * charts:
             failures.append(f"{path}: {drawn} of {charts} charts drawn without scripts ({texts} labels)")
-        page.close()
     context.close()
     assert not failures, "\n".join(failures)
 
@@ -50,9 +48,8 @@ TOOLTIP = """() => { const t = document.getElementById('vg-tooltip-element');
 @pytest.mark.parametrize("width", [1280, 390])
 def test_pointing_at_a_chart_makes_it_interactive_in_place(site, server, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
-    failures, tooltips = [], 0
+    page, failures, tooltips = context.new_page(), [], 0  # one tab, the pages in turn
     for path in chart_pages(site):
-        page = context.new_page()
         page.goto(f"{server}/{path}", wait_until="load")
         for n in range(page.locator(".evidence-chart").count()):
             chart = page.locator(".evidence-chart").nth(n)
@@ -77,7 +74,6 @@ def test_pointing_at_a_chart_makes_it_interactive_in_place(site, server, browser
                 tooltips += bool(tip)
                 if tip and "Source" not in tip:
                     failures.append(f"{path}: chart {n + 1}'s tooltip does not name the source: {tip[:80]!r}")
-        page.close()
     context.close()
     assert tooltips >= 5, f"only {tooltips} tooltips shown: the check would prove little"
     assert not failures, "\n".join(failures)
@@ -106,9 +102,8 @@ CONTRAST = """() => {
 
 def test_charts_keep_contrast_in_dark_mode(site, server, browser):
     context = browser.new_context(color_scheme="dark")
-    failures = []
+    page, failures = context.new_page(), []  # one tab, the pages in turn
     for path in chart_pages(site):
-        page = context.new_page()
         page.goto(f"{server}/{path}", wait_until="load")
         page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
         failures += [f"{path} (static): {f}" for f in page.evaluate(CONTRAST)]
@@ -118,7 +113,6 @@ def test_charts_keep_contrast_in_dark_mode(site, server, browser):
         page.wait_for_function("el => el.querySelector('.evidence-variant[data-drawn=interactive]')",
                                arg=chart.element_handle(), timeout=15000)
         failures += [f"{path} (interactive): {f}" for f in page.evaluate(CONTRAST)]
-        page.close()
     context.close()
     assert not failures, "\n".join(failures[:20])
 
