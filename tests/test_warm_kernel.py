@@ -37,11 +37,20 @@ def stop(km, kc):
     km.shutdown_kernel(now=False)
 
 
+PARENT_ONLY = "EVIDENCE_WARM_TEST_PARENT_ONLY"
+
+
 @pytest.fixture(scope="module")
 def parent():
-    with warm_kernels() as address:
-        assert address is not None, "EVIDENCE_COLD_KERNELS is set: these tests check the warm kernels"
-        yield address
+    """The parent of warm kernels, started with a variable in its environment that no kernel is given."""
+    os.environ[PARENT_ONLY] = "seen-only-by-the-parent"
+    try:
+        with warm_kernels() as address:
+            assert address is not None, "EVIDENCE_COLD_KERNELS is set: these tests check the warm kernels"
+            del os.environ[PARENT_ONLY]
+            yield address
+    finally:
+        os.environ.pop(PARENT_ONLY, None)
 
 
 def test_a_warm_kernel_is_fresh_in_its_own_folder_and_environment(parent, tmp_path):
@@ -50,7 +59,9 @@ def test_a_warm_kernel_is_fresh_in_its_own_folder_and_environment(parent, tmp_pa
         assert value(kc, "__import__('os').getcwd()") == repr(str(tmp_path))
         assert value(kc, "__import__('os').environ.get('EVIDENCE_PROBE')") == "'planted-for-this-kernel'"
         assert value(kc, "'pandas' in __import__('sys').modules") == "True", "the parent's imports are not shared"
-        assert value(kc, "__import__('os').getppid() != __import__('os').getpid()") == "True"
+        assert "tools.warm_kernel" in value(kc, "open(f'/proc/{__import__(\"os\").getppid()}/cmdline').read()"), \
+            "the kernel was not forked from the parent of warm kernels"
+        assert value(kc, f"__import__('os').environ.get('{PARENT_ONLY}')") == "None", "the parent's environment leaked"
         value(kc, "leftover := 41")
     finally:
         stop(km, kc)
@@ -60,6 +71,17 @@ def test_a_warm_kernel_is_fresh_in_its_own_folder_and_environment(parent, tmp_pa
         assert value(kc, "__import__('os').environ.get('EVIDENCE_PROBE')") == "None"
     finally:
         stop(km, kc)
+
+
+def test_a_warm_kernel_imports_from_where_a_cold_one_does(parent, tmp_path):
+    paths = {}
+    for kind, address in (("warm", parent), ("cold", None)):
+        km, kc = started(address, tmp_path)
+        try:
+            paths[kind] = value(kc, "__import__('sys').path")
+        finally:
+            stop(km, kc)
+    assert paths["warm"] == paths["cold"]
 
 
 def test_an_interrupt_reaches_the_kernel(parent, tmp_path):
@@ -74,16 +96,18 @@ def test_an_interrupt_reaches_the_kernel(parent, tmp_path):
         stop(km, kc)
 
 
-def test_a_killed_launcher_takes_its_kernel_with_it(parent, tmp_path):
+def test_a_killed_launcher_takes_its_kernel_and_what_it_started_with_it(parent, tmp_path):
     km, kc = started(parent, tmp_path)
     kernel = int(value(kc, "__import__('os').getpid()"))
+    child = int(value(kc, "__import__('subprocess').Popen(['sleep', '120']).pid"))
     kc.stop_channels()
     os.kill(km.provisioner.process.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(kernel):
+    while time.monotonic() < deadline and (_alive(kernel) or _alive(child)):
         time.sleep(0.05)
     km.cleanup_resources()
     assert not _alive(kernel), f"kernel {kernel} outlived its launcher"
+    assert not _alive(child), f"a process the kernel started ({child}) outlived it"
 
 
 def test_leaving_stops_the_parent_and_every_kernel_left(tmp_path):

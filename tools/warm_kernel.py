@@ -3,15 +3,20 @@ imported ipykernel, pandas and altair, so a run pays those imports once, not onc
 
 Every kernel is still a process of its own, started with nothing in its namespace, in the
 notebook's folder, with the environment and standard streams its kernel manager gave it; it
-shares with its siblings only the modules imported before the fork (copy-on-write).
+shares with its siblings only the modules imported before the fork (copy-on-write). What those
+modules read from the environment when imported, they read in the parent, which starts with the
+executor's environment; and BLAS runs on one thread (a thread pool does not survive a fork).
+nbval in `make test` runs every notebook again in ordinary kernels and compares every output.
 
     with warm_kernels() as address:       # starts the parent; stops it, and any kernel left, after
         km = kernel_manager(address, ...) # a jupyter_client KernelManager that starts warm kernels
 
 How a kernel starts: jupyter_client runs this module's *launcher* (``launch``), a small process
 that hands its working folder, environment and standard streams to the parent over a local
-socket and stands in for the kernel: it forwards the signals it gets (interrupt, terminate) and
-exits with the kernel's exit code. If the launcher is killed, the parent kills its kernel.
+socket and stands in for the kernel: it forwards the signals it gets (interrupt, terminate) to
+the kernel's process group, as jupyter_client does for a kernel it started itself, and exits
+with the kernel's exit code. If the launcher is killed, the parent kills its kernel; if the
+parent stops for any reason, it kills every kernel it started.
 
 ``EVIDENCE_COLD_KERNELS=1`` starts every kernel the usual way (a new Python each time).
 """
@@ -20,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import struct
@@ -41,39 +47,45 @@ _HEADER = struct.Struct("!I")
 _SINGLE_THREADED = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
-class WarmKernelsUnavailable(RuntimeError):
-    pass
-
-
 # --- the side of the executor ----------------------------------------------------------------
 
 @contextmanager
 def warm_kernels():
-    """Start the parent of warm kernels; yield its address for ``kernel_manager`` (None when
-    ``EVIDENCE_COLD_KERNELS`` is set). The parent and any kernel it forked stop on leaving."""
+    """Start the parent of warm kernels; yield its address for ``kernel_manager`` (None, for kernels
+    started the usual way, when ``EVIDENCE_COLD_KERNELS`` is set or the parent did not start). The
+    parent and any kernel it forked stop on leaving."""
     if os.environ.get(COLD):
         yield None
         return
     folder = tempfile.mkdtemp(prefix="evidence-warm-")
     address = os.path.join(folder, "parent")
-    parent = subprocess.Popen([sys.executable, "-m", "tools.warm_kernel", "serve", address], cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, **_SINGLE_THREADED})
     try:
-        # Kernels may be asked for as soon as it listens: they wait while it imports.
-        if parent.stdout.readline() != LISTENING:
-            raise WarmKernelsUnavailable(f"the parent of warm kernels did not start (exit code {parent.wait()})")
-        yield address
-    finally:
-        parent.stdin.close()  # the parent's signal to stop
+        parent = subprocess.Popen([sys.executable, "-m", "tools.warm_kernel", "serve", address], cwd=ROOT,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  env={**os.environ, **_SINGLE_THREADED})
         try:
-            parent.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            parent.kill()
-            parent.wait()
-        parent.stdout.close()
-        for leftover in Path(folder).iterdir():
-            leftover.unlink()
-        os.rmdir(folder)
+            # Kernels may be asked for as soon as it listens: they wait while it imports.
+            if parent.stdout.readline() == LISTENING:
+                yield address
+            else:
+                parent.kill()
+                print(f"warm kernels: their parent did not start (exit code {parent.wait()}); every kernel is "
+                      "started the usual way", file=sys.stderr)
+                yield None
+        finally:
+            _stop_parent(parent)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop_parent(parent: subprocess.Popen) -> None:
+    parent.stdin.close()  # the parent's signal to stop
+    try:
+        parent.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        parent.kill()
+        parent.wait()
+    parent.stdout.close()
 
 
 def kernel_manager(address: str | None, **kwargs):
@@ -102,6 +114,15 @@ def launch(address: str, connection_file: str, *arguments: str) -> int:
                           "env": dict(os.environ)}).encode()
     socket.send_fds(conn, [_HEADER.pack(len(request))], [0, 1, 2])
     conn.sendall(request)
+    kernel = None  # until the parent says which: a signal before then ends the launcher, and the parent its kernel
+
+    def forward(received, _frame):
+        if kernel is None:
+            os._exit(128 + received)
+        _signal(kernel, received)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, forward)
     reader = conn.makefile("rb")
     started = reader.readline()
     if not started:
@@ -109,8 +130,6 @@ def launch(address: str, connection_file: str, *arguments: str) -> int:
               f"{COLD}=1 to start kernels the usual way", file=sys.stderr)
         return 1
     kernel = json.loads(started)["pid"]
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
-        signal.signal(signum, lambda received, _frame: _signal(kernel, received))
     line = reader.readline()
     return json.loads(line)["exit"] if line else 1
 
@@ -123,6 +142,8 @@ def serve(address: str) -> int:
 
     # Ctrl-C reaches the whole process group: the executor handles it, then closes our stdin.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(16)
@@ -143,11 +164,28 @@ def serve(address: str) -> int:
     events.register(wake_r, selectors.EVENT_READ, "reap")
     kernels: dict[socket.socket, int] = {}
     keep_fds = {listener.fileno(), wake_r, wake_w, sys.stdin.fileno(), events.fileno()}
+    try:
+        _serve(listener, events, kernels, keep_fds, wake_r)
+    except _Stopped:
+        pass
+    finally:  # however it ends, no kernel outlives the parent
+        _stop(kernels)
+    return 0
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _terminated(_signum, _frame):
+    raise _Stopped
+
+
+def _serve(listener, events, kernels: dict, keep_fds: set[int], wake_r: int) -> None:
     while True:
         for key, _ in events.select():
             if key.data == "stop":
-                _stop(kernels)
-                return 0
+                return
             if key.data == "reap":
                 os.read(wake_r, 4096)
                 _reap(kernels, events)
@@ -157,7 +195,7 @@ def serve(address: str) -> int:
                 if pid is not None:
                     kernels[conn] = pid
                     events.register(conn, selectors.EVENT_READ, "launcher")
-            else:  # a launcher hung up before its kernel exited: it was killed, so is its kernel
+            elif key.fileobj in kernels:  # a launcher hung up before its kernel exited: it was killed, so is its kernel
                 _signal(kernels.pop(key.fileobj), signal.SIGKILL)
                 events.unregister(key.fileobj)
                 key.fileobj.close()
@@ -172,11 +210,18 @@ def _fork_kernel(conn: socket.socket, inherited: set[int]) -> int | None:
         for fd in fds:
             os.close(fd)
         return None
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as err:  # no memory or process left: this launcher fails, the parent goes on
+        print(f"warm kernel: could not start a kernel ({err})", file=sys.stderr)
+        pid = None
     if pid == 0:
         _become_kernel(request, fds, inherited | {conn.fileno()})
     for fd in fds:
         os.close(fd)
+    if pid is None:
+        conn.close()
+        return None
     with suppress(OSError):  # a launcher gone by now is seen as gone at the next select
         conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
     return pid
@@ -206,9 +251,8 @@ def _become_kernel(request: dict, fds: list[int], inherited: set[int]) -> None:
     try:
         os.setsid()
         signal.set_wakeup_fd(-1)
-        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGINT):
             signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
         for fd in inherited:
             os.close(fd)
         sys.stdout.flush()
@@ -276,9 +320,10 @@ def _reap(kernels: dict, events) -> None:
                 conn.close()
 
 
-def _signal(pid: int, signum: int) -> None:
+def _signal(kernel: int, signum: int) -> None:
+    """To the kernel and whatever it started: it leads its own process group (os.setsid)."""
     with suppress(ProcessLookupError):
-        os.kill(pid, signum)
+        os.killpg(kernel, signum)
 
 
 def _stop(kernels: dict) -> None:
@@ -292,6 +337,4 @@ def _stop(kernels: dict) -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["serve"]:
         sys.exit(serve(sys.argv[2]))
-    if sys.argv[1:2] == ["launch"]:
-        sys.exit(launch(*sys.argv[2:]))
-    sys.exit("usage: python -m tools.warm_kernel serve ADDRESS | launch ADDRESS CONNECTION_FILE [KERNEL ARGUMENTS]")
+    sys.exit("usage: python -m tools.warm_kernel serve ADDRESS (the launcher runs through kernel_manager's argv)")
