@@ -130,7 +130,7 @@ def _alive(pid: int) -> bool:
     try:  # a zombie is gone for our purpose
         with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
             return stat.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone between the two looks
         return False
 
 
