@@ -20,6 +20,9 @@ def started(address, tmp_path, **env):
     return km, kc
 
 
+outputs: list = []  # what the kernel sent while value() waited for its reply
+
+
 def value(kc, expression: str):
     """Evaluate expression in the kernel; its repr as the kernel printed it."""
     reply = kc.execute_interactive(f"print(repr({expression}))", timeout=60, output_hook=outputs.append)
@@ -28,8 +31,6 @@ def value(kc, expression: str):
     outputs.clear()
     return text.strip()
 
-
-outputs: list = []
 
 
 def stop(km, kc):

@@ -304,10 +304,10 @@ def run(notebooks: list[Path], workers: int, stale_only: bool = False) -> int:
 
     With ``stale_only`` a reader of verdicts runs only if it is stale once the chapters have run
     (their new verdicts may leave it current); otherwise it starts beside the last chapters."""
-    chapters = [md for md in notebooks if not reads_other_chapters(md)]
     if not notebooks:
         print("notebook outputs are current: nothing to execute")
         return 0
+    chapters = [md for md in notebooks if not reads_other_chapters(md)]
     with warm_kernels() as warm:
         if stale_only:
             results = _execute_all(chapters, workers, warm=warm)
