@@ -59,6 +59,24 @@ def test_an_edit_in_a_data_subfolder_is_never_skipped(repo_copy):
     assert result.stderr.startswith("data/sub/trackers.csv: edited since it was last locked"), result.stderr
 
 
+def test_a_validation_is_remembered_for_those_bytes_and_another_does_not_displace_it(repo_copy):
+    """A passed validation is remembered by the digest of what it validated; validating another state
+    (an edit, or a test's own copy of data/) does not make the first one validate again."""
+    data, remembered = repo_copy / "data", repo_copy / "_build" / ".evidence" / "validated"
+    remembered.unlink(missing_ok=True)
+    first = {name: (data / name).read_bytes() for name in ("trackers.csv", "datapackage.json")}
+    run_in(repo_copy, *VALIDATE, check=True)
+    edit(data / "trackers.csv", "McKinsey & Company", "McKinsey and Company")
+    run_in(repo_copy, *LOCK, check=True)
+    second = run_in(repo_copy, *VALIDATE, "--if-changed", check=True)
+    assert "unchanged since it last validated" not in second.stdout, "an edited package was not validated"
+    for name, content in first.items():
+        (data / name).write_bytes(content)
+    back = run_in(repo_copy, *VALIDATE, "--if-changed", check=True)
+    assert "unchanged since it last validated" in back.stdout, "the first state was forgotten"
+    assert len(remembered.read_text().split()) == 2
+
+
 def test_a_changed_reference_makes_the_notebooks_citing_it_stale(repo_copy):
     bib = repo_copy / "references.bib"
     text = bib.read_text(encoding="utf-8")
