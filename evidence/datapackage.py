@@ -96,8 +96,8 @@ def lock(data_dir: Path = DATA) -> list[Problem]:
 
 # --- loading for notebooks ----------------------------------------------------------------
 
-# A full validation that passed is remembered for exactly those bytes (data, references.bib
-# and this validator), so `make book` and every notebook do not repeat it. The last few such
+# A full validation that passed is remembered for exactly what it read (see _package_digest),
+# so `make book` and every notebook do not repeat it. The last few such
 # states are remembered, one digest per line: validating another folder (a test's copy of data/)
 # does not make the repository's own data validate again.
 VALIDATED = ROOT / "_build" / ".evidence" / "validated"
@@ -105,11 +105,15 @@ REMEMBERED = 16
 
 
 def _package_digest(data_dir: Path) -> str:
-    """Every file anywhere under data/ (by its path), references.bib, the package's code (the
+    """Everything a validation reads: every file anywhere under data/ (by its path), references.bib,
+    _toc.yml and which notebook sources exist (the ledger's chapter rule), the package's code (the
     validators and everything they import) and the version of frictionless that checks the schemas."""
     from importlib.metadata import version
 
+    from evidence.ledger_rules import chapter_inputs
+
     h = hashlib.sha256(f"frictionless {version('frictionless')}".encode())
+    h.update(hashlib.sha256(chapter_inputs(data_dir.parent)).digest())
     code = sorted(Path(__file__).parent.glob("*.py"))
     for path in sorted(data_dir.rglob("*")) + [BIB, *code]:
         if path.is_file() and not path.is_symlink():
@@ -129,14 +133,17 @@ def _validated(digest: str, data_dir: Path) -> tuple[Problem, ...]:
         return ()
     problems = tuple(check_package(data_dir))
     if not problems:
-        _remember_valid(digest)
+        _remember_valid(digest, data_dir)
     return problems
 
 
-def _remember_valid(digest: str) -> None:
+def _remember_valid(digest: str, data_dir: Path) -> None:
+    """Remember a passed validation, unless what it read changed while it ran (then that state was not checked)."""
+    if _package_digest(data_dir) != digest:
+        return
     VALIDATED.parent.mkdir(parents=True, exist_ok=True)
     known = [d for d in (VALIDATED.read_text().split() if VALIDATED.exists() else []) if d != digest]
-    atomic.write_text(VALIDATED, "\n".join([*known[-(REMEMBERED - 1):], digest]) + "\n")
+    atomic.write_text(VALIDATED, "\n".join([*known[max(0, len(known) - REMEMBERED + 1):], digest]) + "\n")
 
 
 def load(name: str, data_dir: Path = DATA, *, rows: str | None = None) -> pd.DataFrame:
@@ -205,7 +212,7 @@ def main(argv: list[str]) -> int:
         print(f"data package not {verb}: {len(problems):,} problem(s)", file=sys.stderr)
         return 1
     if command == "validate":
-        _remember_valid(digest)
+        _remember_valid(digest, DATA)
     descriptor, _ = read_descriptor()
     done = "locked" if command == "lock" else "valid"
     print(f"data package {descriptor['version']}: {len(descriptor['resources'])} resources {done}")

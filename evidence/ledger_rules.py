@@ -14,11 +14,23 @@ from evidence import ROOT
 from evidence.problems import Problem
 
 
+def toc_base(root: Path) -> Path:
+    """The folder whose _toc.yml and notebooks/ these rules read: ``root``, or the repository if it has no _toc.yml."""
+    return root if (root / "_toc.yml").is_file() else ROOT
+
+
+def chapter_inputs(root: Path) -> bytes:
+    """All these rules read besides data/: the bytes of _toc.yml and which notebook sources exist."""
+    base = toc_base(root)
+    sources = sorted(str(p.relative_to(base)) for p in (base / "notebooks").rglob("*.md"))
+    return (base / "_toc.yml").read_bytes() + b"\0" + "\n".join(sources).encode()
+
+
 def toc_files(root: Path) -> set[str]:
     """Every page listed in _toc.yml (the repository's own if ``root`` has none)."""
     import yaml
 
-    toc = root / "_toc.yml" if (root / "_toc.yml").is_file() else ROOT / "_toc.yml"
+    toc = toc_base(root) / "_toc.yml"
 
     def walk(node):
         if isinstance(node, dict):
@@ -36,7 +48,7 @@ def toc_files(root: Path) -> set[str]:
 
 def notebook_chapters(root: Path) -> set[str]:
     """The chapters that can compute a verdict: notebooks listed in _toc.yml whose source exists."""
-    base = root if (root / "_toc.yml").is_file() else ROOT
+    base = toc_base(root)
     return {page for page in toc_files(root)
             if page.startswith("notebooks/") and (base / f"{page}.md").is_file()}
 

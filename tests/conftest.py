@@ -71,8 +71,8 @@ def copy_repo(dest: Path) -> Path:
             shutil.copy2(src, dest / rel)
     if BUILD_CACHE.is_dir():
         shutil.copytree(BUILD_CACHE, dest / "_build" / ".evidence-static")
-    # A passed validation is remembered for exactly the bytes of data/, references.bib and the
-    # package: a copy whose data and code are unchanged does not repeat it.
+    # A passed validation is remembered for exactly what it read (data/, references.bib, _toc.yml,
+    # the notebook sources present, the package): a copy with all of that unchanged does not repeat it.
     if VALIDATED.is_file():
         (dest / VALIDATED.relative_to(ROOT)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(VALIDATED, dest / VALIDATED.relative_to(ROOT))

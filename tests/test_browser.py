@@ -35,6 +35,8 @@ def visit_all(browser, base: str, paths: list[str]) -> dict[str, dict]:
     each visit requests what a first visit requests: measured, the same requests and bytes, page by
     page, as a fresh context per page, which starts a renderer per page and cost twice the CPU."""
     context = browser.new_context()
+    # Each page as on a first visit: no storage left by the pages before (about:blank has none to clear).
+    context.add_init_script("if (location.protocol === 'http:') { localStorage.clear(); sessionStorage.clear(); }")
     page = context.new_page()
     current: dict = {}
 
@@ -64,9 +66,11 @@ def visit_all(browser, base: str, paths: list[str]) -> dict[str, dict]:
         if current["charts"]:
             page.wait_for_function(ALL_DRAWN, timeout=15000)
         current["drawn"] = page.evaluate(CHARTS_DRAWN)
+        current["sideways"] = sideways_scroll(page)
+        # Leave the page and let everything it started finish, so nothing of it is counted for the next one.
+        page.goto("about:blank")
         quiet.wait(url)
         current["requested"] = requested[first:]
-        current["sideways"] = sideways_scroll(page)
     context.close()
     return results
 

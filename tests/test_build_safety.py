@@ -77,6 +77,20 @@ def test_a_validation_is_remembered_for_those_bytes_and_another_does_not_displac
     assert len(remembered.read_text().split()) == 2
 
 
+@pytest.mark.parametrize("change", ["toc", "source"])
+def test_a_chapter_gone_from_the_toc_or_disk_is_never_skipped(repo_copy, change):
+    """The ledger's chapter rule reads _toc.yml and notebooks/: a validation remembered before either
+    changed does not stand for the package after it."""
+    run_in(repo_copy, *VALIDATE, check=True)
+    if change == "toc":
+        edit(repo_copy / "_toc.yml", "      - file: notebooks/two_sessions\n", "")
+    else:
+        (repo_copy / "notebooks" / "two_sessions.md").unlink()
+    result = run_in(repo_copy, *VALIDATE, "--if-changed")
+    assert result.returncode == 1, result.stdout
+    assert "chapter 'notebooks/two_sessions' is not a notebook listed in _toc.yml" in result.stderr, result.stderr
+
+
 def test_a_changed_reference_makes_the_notebooks_citing_it_stale(repo_copy):
     bib = repo_copy / "references.bib"
     text = bib.read_text(encoding="utf-8")

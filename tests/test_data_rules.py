@@ -215,6 +215,23 @@ def test_a_resource_in_a_subfolder_is_read_and_its_edits_are_seen(data):
     assert any(p.startswith("data/sub/trackers.csv: edited since it was last locked") for p in problems(data, True))
 
 
+@pytest.mark.parametrize("edited", [False, True], ids=["unchanged", "edited during the check"])
+def test_a_state_is_remembered_as_valid_only_if_unchanged_while_it_was_checked(data, tmp_path, monkeypatch, edited):
+    from evidence import datapackage
+
+    monkeypatch.setattr(datapackage, "VALIDATED", tmp_path / "validated")
+    digest = _package_digest(data)
+
+    def check(data_dir, **_):
+        if edited:
+            (data / "notes.txt").write_text("written while the package was being validated", encoding="utf-8")
+        return []
+
+    monkeypatch.setattr(datapackage, "check_package", check)
+    assert datapackage._validated.__wrapped__(digest, data) == ()
+    assert datapackage._valid_before(digest) is not edited
+
+
 # --- absurd values --------------------------------------------------------------------------------
 
 VALUES = {
