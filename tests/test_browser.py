@@ -17,10 +17,6 @@ import pytest
 from tools.browser import CHARTS_DRAWN, Quiet, page_paths, record_transfers
 from tools.browser import CHARTS_SETTLED as ALL_DRAWN
 
-# Console noise of the installed theme, on every page of any Jupyter Book 1.x site; anything else fails.
-THEME_NOISE = ("Got invalid theme mode",)
-
-
 PAGE_BUDGET = 350_000  # bytes, gzip, everything a page requests when it opens
 
 
@@ -48,14 +44,10 @@ def visit_all(browser, base: str, paths: list[str]) -> dict[str, dict]:
             current["outside"].append(r.request.url)
             r.abort()
 
-    def record(text: str) -> None:
-        if not any(noise in text for noise in THEME_NOISE):
-            current["errors"].append(text)
-
     page.route("**/*", route)
     quiet, requested = Quiet(page), record_transfers(page)
-    page.on("console", lambda m: record(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: record(str(e)))
+    page.on("console", lambda m: current["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: current["errors"].append(str(e)))
     results = {}
     for path in paths:
         url, first = f"{base}/{path}", len(requested)

@@ -79,3 +79,18 @@ def test_notebook_pages_offer_both_sources_and_edit_the_markdown(site):
             continue
         assert f"{repository}/edit/main/notebooks/{stem}.md" in links, f"{page.name}: edit button not on the .md"
         assert any(link.startswith(f"{repository}/issues/new") for link in links), f"{page.name}: no issue button"
+
+
+def test_every_page_names_its_icon_so_no_browser_asks_the_host_for_one(site):
+    """Without <link rel="icon"> a browser requests /favicon.ico from the host's root: a 404 in
+    every first visit's console, and on a project site (github.io/name/) a request outside the book."""
+    from conftest import head
+
+    missing = []
+    for page in pages(site):
+        if page.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"'):
+            continue  # Jupyter Book's one-line redirect from the site's root to the first chapter
+        icon = head(page).links.get("icon")
+        if not icon or not (page.parent / unquote(urlsplit(icon).path)).is_file():
+            missing.append(f"{page.relative_to(site)}: {icon!r}")
+    assert not missing, "pages without an icon that exists:\n" + "\n".join(missing[:20])

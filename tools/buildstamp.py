@@ -21,12 +21,10 @@ from pathlib import Path
 
 from evidence import ROOT, atomic
 
-BUILD = ROOT / "_build"
-# What each build leaves: it is current only while these are there.
-OUTPUTS = {"book": [BUILD / "html" / "index.html"],
-           "pdf": [BUILD / "pdf" / "chinas-quantum-push-recomputed.pdf",
-                   BUILD / "pdf" / "chinas-quantum-push-recomputed-brief.pdf", BUILD / "pdf" / "editions.json",
-                   BUILD / "html" / "pdf" / "chinas-quantum-push-recomputed.pdf"]}
+# What each build leaves (under _build): it is current only while these are there.
+OUTPUTS = {"book": ["html/index.html"],
+           "pdf": ["pdf/chinas-quantum-push-recomputed.pdf", "pdf/chinas-quantum-push-recomputed-brief.pdf",
+                   "pdf/editions.json", "html/pdf/chinas-quantum-push-recomputed.pdf"]}
 SKIPPED_FOLDERS = {"_build", "__pycache__", "node_modules"}
 
 
@@ -52,19 +50,19 @@ def fingerprint(root: Path = ROOT) -> str:
     return h.hexdigest()
 
 
-def _stamp(build: str) -> Path:
-    return BUILD / f".{build}-inputs"
+def _stamp(build: str, root: Path) -> Path:
+    return root / "_build" / f".{build}-inputs"
 
 
-def current(build: str = "book") -> bool:
-    stamp = _stamp(build)
-    return (all(p.exists() for p in OUTPUTS[build]) and stamp.exists()
-            and stamp.read_text(encoding="utf-8").strip() == fingerprint())
+def current(build: str = "book", root: Path = ROOT) -> bool:
+    stamp = _stamp(build, root)
+    return (all((root / "_build" / p).exists() for p in OUTPUTS[build]) and stamp.exists()
+            and stamp.read_text(encoding="utf-8").strip() == fingerprint(root))
 
 
-def record(build: str = "book") -> None:
-    BUILD.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(_stamp(build), fingerprint() + "\n")
+def record(build: str = "book", root: Path = ROOT) -> None:
+    _stamp(build, root).parent.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(_stamp(build, root), fingerprint(root) + "\n")
 
 
 def main(argv: list[str]) -> int:
