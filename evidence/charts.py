@@ -172,6 +172,17 @@ def claimed_rule(values, field: str, kind: str = "Q") -> alt.Chart:
         x=f"{field}:{kind}")
 
 
+def point_labels(base: alt.Chart, x: str, row: str, text: str, offset: int = 12) -> alt.Chart:
+    """Each point's ``text`` written to its right. Where a ``row`` holds several points (a series of
+    years), their labels alternate above and below the row's line, in the order of ``x``, so that a
+    label never runs into its neighbour's."""
+    return (base.transform_window(label_order="row_number()", groupby=[row], sort=[alt.SortField(x)])
+            .transform_joinaggregate(row_points="count()", groupby=[row])
+            .transform_calculate(label_dy=f"datum.row_points < 2 ? 0 : datum.label_order % 2 ? -{offset} : {offset}")
+            .mark_text(align="left", dx=8, fontSize=11, dy=alt.ExprRef("datum.label_dy"))
+            .encode(x=f"{x}:Q", text=f"{text}:N"))
+
+
 def verdict_scale(domain=VERDICTS, colours_of=None) -> alt.Scale:
     """The verdict colours as an Altair scale; ``colours_of`` maps another vocabulary onto verdicts."""
     colours_of = colours_of or {v: v for v in domain}

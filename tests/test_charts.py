@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from evidence.chart_spec import CITED, cite_sources, wrap_axis_titles
-from evidence.charts import chart_sources, figure_html, readable_sources
+from evidence.charts import chart_sources, figure_html, point_labels, readable_sources
 from evidence.references import entries
 from tools.chart_render import WIDTHS
 
@@ -157,3 +157,27 @@ def test_claimed_rule_and_verdict_scale_are_the_one_style():
     assert scale == {"domain": list(VERDICTS), "range": [VERDICT_COLOURS[v] for v in VERDICTS]}
     mapped = verdict_scale(["found", "conflict"], {"found": "confirmed", "conflict": "contradicted"}).to_dict()
     assert mapped["range"] == [VERDICT_COLOURS["confirmed"], VERDICT_COLOURS["contradicted"]]
+
+
+def _drawn_at(svg: str, role: str) -> dict[str, float]:
+    """The y of each mark of one kind ("point" or "text mark"), by its aria-label's row and year."""
+    marks = re.findall(rf'aria-label="year: (\d+); row: (\w)[^"]*" role="graphics-symbol" aria-roledescription="{role}"'
+                       r' [^>]*?transform="translate\([\d.-]+,([\d.-]+)\)', svg)
+    return {f"{row}{year}": float(y) for year, row, y in marks}
+
+
+def test_labels_of_a_rows_several_points_alternate_above_and_below_its_line():
+    """Synthetic: a row (a) with three years close together, so that each label would run past the
+    next point, and a row (b) with one; drawn at each width a page shows."""
+    from tools.chart_render import _svg, _vega, sized
+
+    frame = pd.DataFrame({"row": ["a", "a", "a", "b"], "year": [2000, 2010, 2019, 2015],
+                          "shown": ["750 papers a year", "3,324 papers a year", "16,267 papers a year", "10.9 %"]})
+    base = alt.Chart(frame).encode(y="row:N")
+    chart = base.mark_point().encode(x="year:Q") + point_labels(base, "year", "row", "shown")
+    for width in WIDTHS.values():
+        svg = _svg(_vega(sized(chart.to_dict(), width)))
+        points, labels = _drawn_at(svg, "point"), _drawn_at(svg, "text mark")
+        beside = labels["b2015"] - points["b2015"]  # a lone point's label: on its line (the text's baseline)
+        offsets = [labels[k] - points[k] - beside for k in ("a2000", "a2010", "a2019")]
+        assert offsets == [-12, 12, -12], (width, offsets)
