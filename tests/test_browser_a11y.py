@@ -25,6 +25,9 @@ AXE = Path(__file__).resolve().parents[1] / ".venv" / "axe" / "node_modules" / "
 LIGHT_FIRST = "localStorage.setItem('mode', 'light'); localStorage.setItem('theme', 'light');"
 DARK_BY_THE_BUTTON = "() => document.querySelector('.theme-switch-button').click()"
 THEME = "() => document.documentElement.dataset.theme"
+# The theme's buttons and links fade to a new mode's colours (CSS transitions of 0.15 s): audited
+# mid-fade, under load, a colour is between the two modes'. Wait until every transition is done.
+SETTLED = "() => Promise.all(document.getAnimations().map(a => a.finished))"
 
 
 def audit(page, mode: str) -> list[str]:
@@ -34,6 +37,7 @@ def audit(page, mode: str) -> list[str]:
         return [f"the page shows data-theme={shown!r}, not {mode!r}: the audit would check the wrong mode"]
     if page.locator(".evidence-chart").count():
         page.wait_for_function(ALL_DRAWN, timeout=15000)
+    page.evaluate(SETTLED)
     return page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
         .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
         .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join('; ')}`)""")
