@@ -20,6 +20,7 @@ def timing(median: float) -> dict:
 def synthetic(rebuild_s: float = 0.1, page_gzip: int = 190_000, warm_ms: int = 400) -> dict:
     chart_page = {"page": "notebooks/x.html", "charts": 2, "requests": 20, "bytes": 900_000, "gzip_bytes": page_gzip,
                   "first_paint_ms": 300, "charts_drawn_ms": 350, "warm_charts_drawn_ms": warm_ms,
+                  "warm_link_charts_drawn_ms": warm_ms // 2,
                   "interactive_cold_ms": 500, "interactive_warm_ms": 300, "gzip_bytes_after_interaction": 500_000,
                   "drawn_without_scripts": 2}
     builds = {key: timing(1.0) for key in ("clean_build", "full_reexecution_parallel",
@@ -58,6 +59,14 @@ def test_a_missed_goal_is_named_and_fails_the_bench(monkeypatch, tmp_path, overr
     assert bench.main(["--runs", "1", "--test-runs", "0"]) == 1
     written = json.loads((tmp_path / "benchmarks" / "latest.json").read_text(encoding="utf-8"))
     assert [g["key"] for g in written["goals"] if g["met"] is False] == [missed]
+
+
+def test_a_record_from_before_the_link_visit_is_still_judged_and_shown():
+    old = synthetic()
+    del old["pages"][0]["warm_link_charts_drawn_ms"]
+    judged = {g["key"]: g for g in bench.goals(old)}
+    assert "charts_drawn_warm_link_ms" not in judged and judged["charts_drawn_warm_ms"]["met"]
+    assert "| — |" in "\n".join(results_markdown(old | {"goals": bench.goals(old)}))
 
 
 def test_the_report_shows_every_goal_with_its_target():
