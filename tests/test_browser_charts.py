@@ -1,6 +1,6 @@
 """Light pages and instant charts, in headless Chromium, offline (issue 19; issue 17, items 7 and 9).
 
-- every chart is drawn with scripts off (the SVG made at build time);
+- every chart is drawn with scripts off (the SVG made at build time), no text of it cut off at its edges;
 - pointing at a chart makes it interactive in place: nothing moves, and its tooltips name the source;
 - in dark mode the charts keep their contrast and sit on no light slab;
 - the tile-map labels fit their tiles, on a desktop and on a phone.
@@ -37,6 +37,32 @@ def test_every_chart_is_drawn_with_scripts_off(site, server, browser):
 
 
 BOX = "el => { const r = el.getBoundingClientRect(); return [r.x, r.y + scrollY, r.width, r.height]; }"
+# Each shown drawing's text (labels, legends, axis titles) that runs past the drawing's left or right
+# edge, where the SVG cuts it off.
+CUT_OFF = """() => { const out = [];
+  for (const svg of document.querySelectorAll('.evidence-chart svg.marks')) {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0) continue;
+    for (const t of svg.querySelectorAll('text')) { const r = t.getBoundingClientRect();
+      if (r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1))
+        out.push(`${svg.closest('.evidence-chart').id}: "${t.textContent}" runs ${
+          Math.round(Math.max(box.left - r.left, r.right - box.right))} px past the edge`); } }
+  return out; }"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_chart_text_is_cut_off_at_the_drawings_edge(site, server, browser, width):
+    """The drawings made at build time, scripts off: every label, legend entry and axis title lies
+    within its drawing, on a desktop and on a phone."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": 900})
+    page, failures = context.new_page(), []  # one tab, the pages in turn
+    for path in chart_pages(site):
+        page.goto(f"{server}/{path}", wait_until="load")
+        failures += [f"{path} ({width} px): {cut}" for cut in page.evaluate(CUT_OFF)]
+    context.close()
+    assert not failures, "\n".join(failures[:20])
+
+
 FIRST_MARK = """el => { for (const m of el.querySelectorAll('.evidence-live .role-mark > *')) {
     const r = m.getBoundingClientRect();
     if (r.width > 2 && r.height > 2) return [r.x + r.width / 2, r.y + r.height / 2]; }

@@ -181,3 +181,14 @@ def test_labels_of_a_rows_several_points_alternate_above_and_below_its_line():
         beside = labels["b2015"] - points["b2015"]  # a lone point's label: on its line (the text's baseline)
         offsets = [labels[k] - points[k] - beside for k in ("a2000", "a2010", "a2019")]
         assert offsets == [-12, 12, -12], (width, offsets)
+
+
+def test_an_edit_to_the_drawing_code_draws_every_chart_again(monkeypatch):
+    """The render cache's key covers the code that draws (no version number to remember to bump)."""
+    from tools import chart_render
+
+    spec = {"mark": "point", "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+    before = chart_render.digest(spec)
+    assert len(chart_render._drawing_code()) == 2
+    monkeypatch.setattr(chart_render, "_drawing_code", lambda: ["an edited chart_render.py"])
+    assert chart_render.digest(spec) != before

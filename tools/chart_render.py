@@ -7,21 +7,21 @@ For export, the wide chart is drawn once more on white with its figure number, t
 and source line, as SVG and as PNG (twice the resolution).
 
 Renders are cached under ``_build/.evidence-static/charts`` by a digest of the spec, the
-widths and the vl-convert version, so a page that is read again costs nothing for an unchanged
-chart; the same spec always gives the same bytes.
+widths, the vl-convert version and the drawing code, so a page that is read again costs nothing
+for an unchanged chart; the same spec always gives the same bytes.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from evidence import atomic
 
 WIDTHS = {"wide": 688, "narrow": 358}  # px: the text column at 1280 px, and on a 390 px phone
-RENDER_VERSION = "3"  # change to re-render every cached chart
 COMPOSITE = ("facet", "vconcat", "hconcat", "concat", "repeat")
 
 
@@ -34,10 +34,17 @@ class Rendered:
     export_png: bytes
 
 
+def _drawing_code() -> list[str]:
+    """Digests of the code that turns a spec into drawings: an edit to it draws every chart again."""
+    from evidence import chart_spec
+
+    return [hashlib.sha256(Path(module).read_bytes()).hexdigest() for module in (__file__, chart_spec.__file__)]
+
+
 def digest(spec: dict) -> str:
     import vl_convert
 
-    text = json.dumps([spec, WIDTHS, RENDER_VERSION, vl_convert.__version__], sort_keys=True, ensure_ascii=False)
+    text = json.dumps([spec, WIDTHS, vl_convert.__version__, _drawing_code()], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -61,6 +68,8 @@ def sized(spec: dict, width: int) -> dict:
     """The spec drawn ``width`` px wide in all: a single or layered view fits it exactly; a faceted or
     stacked one gets the inner width that makes it so (measured on a first drawing)."""
     spec = _labels_leave_room(json.loads(json.dumps(spec)), width)
+    if width < NARROW_BELOW:
+        spec = _narrow(spec, width)
     if not any(key in spec for key in COMPOSITE):
         spec["width"] = width
         return spec
@@ -93,6 +102,40 @@ def _labels_leave_room(spec: dict, width: int, share: float = 0.4) -> dict:
                 axis["labelLimit"] = min(axis["labelLimit"], limit)
     axis_config = spec.setdefault("config", {}).setdefault("axis", {})
     axis_config["labelLimit"] = min(axis_config.get("labelLimit", limit), limit)
+    return spec
+
+
+NARROW_BELOW = 500  # px: a drawing for a phone
+LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "size", "opacity", "strokeDash")
+
+
+def _narrow(spec: dict, width: int) -> dict:
+    """On a phone, legends list one entry per line, one legend under another, and long axis titles
+    wrap to the width: Vega wraps none of them, so they ran past the drawing's right edge."""
+    from evidence.chart_spec import POSITION_CHANNELS, views
+
+    # A legend starts where the plot does, after the axis labels (at most 40 % of the width, see
+    # _labels_leave_room): its entries get the same 40 %. 12 px text is about 6.5 px a letter.
+    label_limit, title_chars = int(width * 0.4), int(width * 0.6 / 6.5)
+    for view, _ in views(spec):
+        for channel, definition in (view.get("encoding") or {}).items():
+            if not isinstance(definition, dict):
+                continue
+            legend = definition.get("legend")
+            if channel in LEGEND_CHANNELS and isinstance(legend, dict):
+                legend["columns"] = 1
+                legend["labelLimit"] = min(legend.get("labelLimit", label_limit), label_limit)
+                legend["titleLimit"] = min(legend.get("titleLimit", label_limit), label_limit)
+            if channel in POSITION_CHANNELS:
+                for holder in (definition, definition.get("axis")):
+                    title = holder.get("title") if isinstance(holder, dict) else None
+                    if isinstance(title, (str, list)):
+                        holder["title"] = textwrap.wrap(" ".join(title) if isinstance(title, list) else title,
+                                                        title_chars) or title
+    legend_config = spec.setdefault("config", {}).setdefault("legend", {})
+    legend_config.update(columns=1, labelLimit=min(legend_config.get("labelLimit", label_limit), label_limit),
+                         titleLimit=min(legend_config.get("titleLimit", label_limit), label_limit),
+                         layout={"bottom": {"direction": "vertical", "anchor": "start"}})  # legends one under another
     return spec
 
 
