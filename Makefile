@@ -12,6 +12,11 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_STRICT := --warningiserror --nitpick --keep-going
+# With --keep-going, Sphinx saves what it read even when a page warned, and the next build, which
+# reads only changed pages, would not warn again: a failed build forgets what it read.
+FORGET_ON_FAILURE := || { rm -f _build/.doctrees/environment.pickle; exit 1; }
+JB_BUILD = { $(BIN)/jupyter-book build . $(JB_STRICT) $(FORGET_ON_FAILURE); }
+JB_SINGLE = { $(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT) $(FORGET_ON_FAILURE); }
 PORT ?= 8000
 TEST_WORKERS ?= 3
 
@@ -32,11 +37,12 @@ setup: $(STAMP)  ## create .venv and install the pinned stack (done automaticall
 
 book: $(STAMP)  ## build the site into _build/html (re-executes notebooks whose inputs changed)
 	@# Nothing changed since the last successful build (tools/buildstamp.py): nothing to do.
-	@$(PY) -m tools.buildstamp current book || { \
+	@$(PY) -m tools.buildstamp current book $(JB_STRICT) || { \
 	  $(PY) -m evidence.datapackage validate --if-changed && \
 	  $(PY) -m tools.execute --stale && \
-	  $(BIN)/jupyter-book build . $(JB_STRICT) && \
-	  $(PY) -m tools.buildstamp record book; }
+	  inputs=$$($(PY) -m tools.buildstamp inputs $(JB_STRICT)) && \
+	  $(JB_BUILD) && \
+	  $(PY) -m tools.buildstamp record book "$$inputs"; }
 
 outputs: $(STAMP)  ## re-execute every notebook and rewrite its committed outputs
 	$(PY) -m evidence.datapackage validate
@@ -82,12 +88,12 @@ test: $(STAMP) browser fonts $(AXE)  ## lint, build the site and its PDF edition
 	@# fail the tests (run `make outputs`), not be silently regenerated. The strict build is the one
 	@# `make book` runs: skipped when make book already built exactly these inputs (tools/buildstamp.py);
 	@# not recorded here, since make book's record also stands for executing what was stale.
-	@$(PY) -m tools.buildstamp current book || $(BIN)/jupyter-book build . $(JB_STRICT)
+	@$(PY) -m tools.buildstamp current book $(JB_STRICT) || $(JB_BUILD)
 	@# The site links the PDF editions: print them from the same build (tests/test_pdf.py checks them),
 	@# unless nothing changed since they were last printed (tools/buildstamp.py).
 	@$(PY) -m tools.buildstamp current pdf || { \
-	  $(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT) && \
-	  $(PY) -m tools.pdf && $(PY) -m tools.buildstamp record pdf; }
+	  inputs=$$($(PY) -m tools.buildstamp inputs) && $(JB_SINGLE) && \
+	  $(PY) -m tools.pdf && $(PY) -m tools.buildstamp record pdf "$$inputs"; }
 	@# Both cores, and a third worker for the time the others wait on browsers and kernels (measured:
 	@# 194 s against 232 s with two); each test file runs whole on one worker (nbval runs a notebook's
 	@# cells in order, on one kernel), the longest files first (tests/conftest.py): xdist's own order,
@@ -109,9 +115,8 @@ bench: $(STAMP) browser  ## time clean and incremental builds against their floo
 pdf: $(STAMP) browser fonts  ## the PDF editions (full and brief), printed from the single-page build: _build/pdf/
 	$(PY) -m evidence.datapackage validate
 	$(PY) -m tools.execute --stale
-	$(BIN)/jupyter-book build . --builder singlehtml $(JB_STRICT)
-	$(PY) -m tools.pdf
-	$(PY) -m tools.buildstamp record pdf
+	inputs=$$($(PY) -m tools.buildstamp inputs) && $(JB_SINGLE) && \
+	  $(PY) -m tools.pdf && $(PY) -m tools.buildstamp record pdf "$$inputs"
 
 chapter: $(STAMP)  ## scaffold a new finding: make chapter NAME=satellites TOPIC=communication PREFIX=sat
 	@test -n "$(NAME)" -a -n "$(TOPIC)" -a -n "$(PREFIX)" || { echo "usage: make chapter NAME=short_name TOPIC=topic PREFIX=idprefix"; exit 2; }

@@ -63,14 +63,17 @@ def cite_sources(spec: dict, cite: Callable[[str], str], chart_keys: list[str] |
     return spec
 
 
-def wrap_axis_titles(spec: dict, width: int = TITLE_LINE) -> dict:
-    """Split every axis title longer than ``width`` characters over several lines."""
+def wrap_axis_titles(spec: dict, width: int = TITLE_LINE, channels=POSITION_CHANNELS) -> dict:
+    """Split every axis title longer than ``width`` characters over several lines (a title already
+    split is split again at the new width)."""
     for view, _ in views(spec):
-        for channel in POSITION_CHANNELS:
+        for channel in channels:
             definition = (view.get("encoding") or {}).get(channel)
             if not isinstance(definition, dict):
                 continue
             for holder in (definition, definition.get("axis")):
-                if isinstance(holder, dict) and isinstance(holder.get("title"), str) and len(holder["title"]) > width:
-                    holder["title"] = textwrap.wrap(holder["title"], width)
+                title = holder.get("title") if isinstance(holder, dict) else None
+                text = " ".join(title) if isinstance(title, list) else title
+                if isinstance(text, str) and len(text) > width:
+                    holder["title"] = textwrap.wrap(text, width)
     return spec

@@ -26,8 +26,10 @@ LIGHT_FIRST = "localStorage.setItem('mode', 'light'); localStorage.setItem('them
 DARK_BY_THE_BUTTON = "() => document.querySelector('.theme-switch-button').click()"
 THEME = "() => document.documentElement.dataset.theme"
 # The theme's buttons and links fade to a new mode's colours (CSS transitions of 0.15 s): audited
-# mid-fade, under load, a colour is between the two modes'. Wait until every transition is done.
-SETTLED = "() => Promise.all(document.getAnimations().map(a => a.finished))"
+# mid-fade, under load, a colour is between the two modes'. Wait until every transition or animation
+# that ends has ended (or was cancelled).
+SETTLED = """() => Promise.allSettled(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity).map(a => a.finished))"""
 
 
 def audit(page, mode: str) -> list[str]:

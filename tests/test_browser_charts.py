@@ -51,9 +51,9 @@ CUT_OFF = """() => { const out = [];
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_no_chart_text_is_cut_off_at_the_drawings_edge(site, server, browser, width):
+def test_no_chart_text_is_cut_off_at_the_drawings_sides(site, server, browser, width):
     """The drawings made at build time, scripts off: every label, legend entry and axis title lies
-    within its drawing, on a desktop and on a phone."""
+    between its drawing's left and right edges (where the SVG cuts off), on a desktop and on a phone."""
     context = browser.new_context(java_script_enabled=False, viewport={"width": width, "height": 900})
     page, failures = context.new_page(), []  # one tab, the pages in turn
     for path in chart_pages(site):

@@ -61,4 +61,28 @@ def test_what_the_build_writes_and_caches_are_not_inputs(built):
 
 
 def test_each_build_has_its_own_record(built):
-    assert not buildstamp.current("pdf", built), "the PDF was never printed in this folder"
+    for output in buildstamp.OUTPUTS["pdf"]:
+        (built / "_build" / output).parent.mkdir(parents=True, exist_ok=True)
+        (built / "_build" / output).write_bytes(b"%PDF")
+    assert not buildstamp.current("pdf", built), "the book's record was read as the PDF's"
+    buildstamp.record("pdf", built)
+    assert buildstamp.current("pdf", built) and buildstamp.current("book", built)
+
+
+def test_what_was_noted_before_the_build_is_what_is_recorded(built):
+    """An edit saved while the build ran is not vouched for: the note is taken before the build."""
+    before = buildstamp.fingerprint(built)
+    (built / "data" / "funding.csv").write_text("id,value\na,22\n", encoding="utf-8")  # during the build
+    buildstamp.record("book", built, inputs=before)
+    assert not buildstamp.current("book", built)
+
+
+def test_a_build_run_with_other_options_is_not_current(built):
+    buildstamp.record("book", built, inputs=buildstamp.fingerprint(built, "--warningiserror"))
+    assert buildstamp.current("book", built, "--warningiserror")
+    assert not buildstamp.current("book", built, ""), "a lenient build would stand for a strict one"
+
+
+def test_the_command_line_says_how_it_is_used(capsys):
+    assert buildstamp.main(["record", "book"]) == 2  # no inputs noted before the build
+    assert "inputs [OPTIONS...]" in capsys.readouterr().err

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,11 +33,16 @@ class Rendered:
     export_png: bytes
 
 
-def _drawing_code() -> list[str]:
-    """Digests of the code that turns a spec into drawings: an edit to it draws every chart again."""
+def drawing_code() -> tuple[str, ...]:
+    """The files of the code that turns a spec into drawings (the render cache's key and Sphinx's
+    dependencies both name them: an edit to one draws every chart again)."""
     from evidence import chart_spec
 
-    return [hashlib.sha256(Path(module).read_bytes()).hexdigest() for module in (__file__, chart_spec.__file__)]
+    return (__file__, chart_spec.__file__)
+
+
+def _drawing_code() -> list[str]:
+    return [hashlib.sha256(Path(module).read_bytes()).hexdigest() for module in drawing_code()]
 
 
 def digest(spec: dict) -> str:
@@ -112,7 +116,7 @@ LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "size", "opacity", "strok
 def _narrow(spec: dict, width: int) -> dict:
     """On a phone, legends list one entry per line, one legend under another, and long axis titles
     wrap to the width: Vega wraps none of them, so they ran past the drawing's right edge."""
-    from evidence.chart_spec import POSITION_CHANNELS, views
+    from evidence.chart_spec import views, wrap_axis_titles
 
     # A legend starts where the plot does, after the axis labels (at most 40 % of the width, see
     # _labels_leave_room): its entries get the same 40 %. 12 px text is about 6.5 px a letter.
@@ -126,12 +130,7 @@ def _narrow(spec: dict, width: int) -> dict:
                 legend["columns"] = 1
                 legend["labelLimit"] = min(legend.get("labelLimit", label_limit), label_limit)
                 legend["titleLimit"] = min(legend.get("titleLimit", label_limit), label_limit)
-            if channel in POSITION_CHANNELS:
-                for holder in (definition, definition.get("axis")):
-                    title = holder.get("title") if isinstance(holder, dict) else None
-                    if isinstance(title, (str, list)):
-                        holder["title"] = textwrap.wrap(" ".join(title) if isinstance(title, list) else title,
-                                                        title_chars) or title
+    wrap_axis_titles(spec, title_chars, channels=("x", "x2"))  # a y title is turned: the height is its room
     legend_config = spec.setdefault("config", {}).setdefault("legend", {})
     legend_config.update(columns=1, labelLimit=min(legend_config.get("labelLimit", label_limit), label_limit),
                          titleLimit=min(legend_config.get("titleLimit", label_limit), label_limit),

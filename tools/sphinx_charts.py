@@ -102,7 +102,7 @@ def _draw_figures(app, doctree) -> None:
     if drawn:  # a page with charts is read again when the code that draws them changes
         import tools.chart_render
 
-        for code in (__file__, tools.chart_render.__file__):
+        for code in (__file__, *tools.chart_render.drawing_code()):
             app.env.note_dependency(code)
     figures = getattr(app.env, "evidence_figures", {})
     figures[docname] = [(slug, rendered.key) for slug, rendered in drawn]
