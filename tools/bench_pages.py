@@ -35,17 +35,22 @@ PAINT = "() => (performance.getEntriesByName('first-contentful-paint')[0] || {})
 INTERACTIVE = "el => el.querySelector('.evidence-variant[data-drawn=interactive]')"
 
 
+def _all_drawn_ms(page, charts: int) -> float:
+    """When the page's ``charts`` were all first painted (ms from navigation start), once they are."""
+    page.wait_for_function(f"() => ({ALL_DRAWN_AT})({charts}) !== null", timeout=30000)
+    return page.evaluate(ALL_DRAWN_AT, charts)
+
+
 def _open(context, url: str) -> tuple[object, list[tuple[str, int, int]], dict, Quiet]:
     page = context.new_page()
     quiet, transfers = Quiet(page), record_transfers(page)
     page.goto(url, wait_until="load")
     charts = page.locator(".evidence-chart").count()
     quiet.wait(url)
-    if charts:
-        page.wait_for_function(f"() => ({ALL_DRAWN_AT})({charts}) !== null", timeout=30000)
+    drawn = _all_drawn_ms(page, charts) if charts else None
     timing = {"charts": charts, "first_paint_ms": page.evaluate(PAINT),
               "load_ms": page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd"),
-              "charts_drawn_ms": page.evaluate(ALL_DRAWN_AT, charts) if charts else None}
+              "charts_drawn_ms": drawn}
     return page, transfers, {k: round(v) if isinstance(v, float) else v for k, v in timing.items()}, quiet
 
 
@@ -66,9 +71,7 @@ def _from_the_landing_page(page, base: str, url: str) -> float:
     in the same tab: its renderer already runs, as when a reader follows a link within the book."""
     page.goto(f"{base}/{LANDING}", wait_until="load")
     page.goto(url, wait_until="load")
-    charts = page.locator(".evidence-chart").count()
-    page.wait_for_function(f"() => ({ALL_DRAWN_AT})({charts}) !== null", timeout=30000)
-    return round(page.evaluate(ALL_DRAWN_AT, charts))
+    return round(_all_drawn_ms(page, page.locator(".evidence-chart").count()))
 
 
 def _drawn_without_scripts(browser, url: str) -> int:

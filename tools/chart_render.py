@@ -41,14 +41,11 @@ def drawing_code() -> tuple[str, ...]:
     return (__file__, chart_spec.__file__)
 
 
-def _drawing_code() -> list[str]:
-    return [hashlib.sha256(Path(module).read_bytes()).hexdigest() for module in drawing_code()]
-
-
 def digest(spec: dict) -> str:
     import vl_convert
 
-    text = json.dumps([spec, WIDTHS, vl_convert.__version__, _drawing_code()], sort_keys=True, ensure_ascii=False)
+    code = [hashlib.sha256(Path(module).read_bytes()).hexdigest() for module in drawing_code()]
+    text = json.dumps([spec, WIDTHS, vl_convert.__version__, code], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -93,7 +90,15 @@ def sized(spec: dict, width: int) -> dict:
     return spec
 
 
-def _labels_leave_room(spec: dict, width: int, share: float = 0.4) -> dict:
+LABEL_SHARE = 0.4  # of a drawing's width: the most its axis labels (and on a phone its legends) take
+
+
+def _capped(holder: dict, width: int, *keys: str) -> None:
+    for key in keys:
+        holder[key] = min(holder.get(key, width), width)
+
+
+def _labels_leave_room(spec: dict, width: int, share: float = LABEL_SHARE) -> dict:
     """Axis labels take at most ``share`` of the width (longer ones end in an ellipsis; the tooltip and
     the CSV keep them whole), so that a narrow drawing keeps room for its marks."""
     from evidence.chart_spec import views
@@ -105,7 +110,7 @@ def _labels_leave_room(spec: dict, width: int, share: float = 0.4) -> dict:
             if isinstance(axis, dict) and isinstance(axis.get("labelLimit"), (int, float)):
                 axis["labelLimit"] = min(axis["labelLimit"], limit)
     axis_config = spec.setdefault("config", {}).setdefault("axis", {})
-    axis_config["labelLimit"] = min(axis_config.get("labelLimit", limit), limit)
+    _capped(axis_config, limit, "labelLimit")
     return spec
 
 
@@ -118,9 +123,9 @@ def _narrow(spec: dict, width: int) -> dict:
     wrap to the width: Vega wraps none of them, so they ran past the drawing's right edge."""
     from evidence.chart_spec import views, wrap_axis_titles
 
-    # A legend starts where the plot does, after the axis labels (at most 40 % of the width, see
-    # _labels_leave_room): its entries get the same 40 %. 12 px text is about 6.5 px a letter.
-    label_limit, title_chars = int(width * 0.4), int(width * 0.6 / 6.5)
+    # A legend starts where the plot does, after the axis labels (at most LABEL_SHARE of the width):
+    # its entries get the same share. 12 px text is about 6.5 px a letter.
+    label_limit, title_chars = int(width * LABEL_SHARE), int(width * (1 - LABEL_SHARE) / 6.5)
     for view, _ in views(spec):
         for channel, definition in (view.get("encoding") or {}).items():
             if not isinstance(definition, dict):
@@ -128,13 +133,12 @@ def _narrow(spec: dict, width: int) -> dict:
             legend = definition.get("legend")
             if channel in LEGEND_CHANNELS and isinstance(legend, dict):
                 legend["columns"] = 1
-                legend["labelLimit"] = min(legend.get("labelLimit", label_limit), label_limit)
-                legend["titleLimit"] = min(legend.get("titleLimit", label_limit), label_limit)
+                _capped(legend, label_limit, "labelLimit", "titleLimit")
     wrap_axis_titles(spec, title_chars, channels=("x", "x2"))  # a y title is turned: the height is its room
     legend_config = spec.setdefault("config", {}).setdefault("legend", {})
-    legend_config.update(columns=1, labelLimit=min(legend_config.get("labelLimit", label_limit), label_limit),
-                         titleLimit=min(legend_config.get("titleLimit", label_limit), label_limit),
-                         layout={"bottom": {"direction": "vertical", "anchor": "start"}})  # legends one under another
+    legends_stacked = {"bottom": {"direction": "vertical", "anchor": "start"}}  # one under another
+    legend_config.update(columns=1, layout=legends_stacked)
+    _capped(legend_config, label_limit, "labelLimit", "titleLimit")
     return spec
 
 
